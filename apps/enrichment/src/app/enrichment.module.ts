@@ -1,0 +1,35 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type Logger } from 'pino';
+
+import { Topic } from '@newsflow/contracts';
+import { KafkaHealthIndicator } from '@newsflow/nest-kafka';
+import { ObservabilityModule } from '@newsflow/observability';
+import { kafkaModuleFor } from '@newsflow/service-kit';
+
+import { ArticleEnrichmentHandler } from './article-enrichment.handler';
+import { type EnrichmentConfig } from './enrichment.config';
+
+@Module({})
+export class EnrichmentModule {
+  static forRoot(config: EnrichmentConfig, logger: Logger): DynamicModule {
+    return {
+      module: EnrichmentModule,
+      imports: [
+        ObservabilityModule.forRoot({
+          rootLogger: logger,
+          healthIndicators: {
+            inject: [KafkaHealthIndicator],
+            useFactory: (kafka: KafkaHealthIndicator) => [() => kafka.check()],
+          },
+        }),
+        kafkaModuleFor({
+          service: 'enrichment',
+          config,
+          logger,
+          topics: [Topic.ArticleIngestedV1, Topic.ArticleEnrichedV1, Topic.DeadLetterV1],
+        }),
+      ],
+      controllers: [ArticleEnrichmentHandler],
+    };
+  }
+}

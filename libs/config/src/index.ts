@@ -1,0 +1,2 @@
+export * from './lib/common-env';
+export * from './lib/load-config';

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/** `true/false/1/0/yes/no`, as people write them in env files. */
+export const booleanFromEnv = (defaultValue: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default(defaultValue ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+export const portFromEnv = (defaultPort: number) =>
+  z.coerce.number().int().min(0).max(65535).default(defaultPort);
+
+export const positiveIntFromEnv = (defaultValue: number) =>
+  z.coerce.number().int().positive().default(defaultValue);
+
+const brokerAddress = /^[^\s,:]+:\d{1,5}$/;
+
+export const KafkaEnvSchema = z.object({
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((broker) => broker.trim())
+        .filter(Boolean),
+    )
+    .refine((brokers) => brokers.length > 0 && brokers.every((b) => brokerAddress.test(b)), {
+      message: 'must be a comma-separated list of host:port',
+    }),
+  KAFKA_CLIENT_ID: z.string().optional(),
+  /** Services create the topics they use (with this many partitions) unless an operator manages them. */
+  KAFKA_CREATE_TOPICS: booleanFromEnv(true),
+  KAFKA_TOPIC_PARTITIONS: positiveIntFromEnv(6),
+  KAFKA_REPLICATION_FACTOR: positiveIntFromEnv(1),
+  /** Attempts per message before it is dead-lettered. */
+  KAFKA_MAX_ATTEMPTS: positiveIntFromEnv(5),
+});
+
+export const DatabaseEnvSchema = z.object({
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL' })
+    .default('postgres://postgres@127.0.0.1:5432/newsflow'),
+  DATABASE_POOL_SIZE: positiveIntFromEnv(10),
+});
+
+export const LogEnvSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+});
+
+export type KafkaEnv = z.infer<typeof KafkaEnvSchema>;
+export type DatabaseEnv = z.infer<typeof DatabaseEnvSchema>;
+export type LogEnv = z.infer<typeof LogEnvSchema>;

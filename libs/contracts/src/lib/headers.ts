@@ -1,0 +1,101 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+
+/**
+ * Event metadata travels in Kafka headers (CloudEvents Kafka protocol binding, binary mode) so the
+ * payload stays the plain domain object. Extension attributes are lowercase alphanumerics by spec.
+ */
+export const CloudEventHeader = {
+  SpecVersion: 'ce_specversion',
+  Id: 'ce_id',
+  Type: 'ce_type',
+  Source: 'ce_source',
+  Time: 'ce_time',
+  CorrelationId: 'ce_correlationid',
+  CausationId: 'ce_causationid',
+  ContentType: 'content-type',
+  TraceParent: 'traceparent',
+} as const;
+
+export interface EventMetadata {
+  id: string;
+  type: string;
+  source: string;
+  time: string;
+  /** Id of the first event of the chain (the ingested article's event for everything downstream). */
+  correlationId: string;
+  /** Id of the event that directly caused this one, if any. */
+  causationId?: string;
+  traceParent: string;
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/** A W3C traceparent that continues the parent's trace with a new span, or starts a new trace. */
+export function childTraceParent(parent?: string): string {
+  const match = parent ? TRACEPARENT.exec(parent) : null;
+  const traceId = match?.[1] ?? randomBytes(16).toString('hex');
+  const flags = match?.[3] ?? '01';
+  return `00-${traceId}-${randomBytes(8).toString('hex')}-${flags}`;
+}
+
+export function traceIdOf(traceParent: string | undefined): string | undefined {
+  return traceParent ? TRACEPARENT.exec(traceParent)?.[1] : undefined;
+}
+
+export function newEventMetadata(input: {
+  type: string;
+  source: string;
+  cause?: EventMetadata;
+  now?: Date;
+}): EventMetadata {
+  const id = randomUUID();
+  return {
+    id,
+    type: input.type,
+    source: input.source,
+    time: (input.now ?? new Date()).toISOString(),
+    correlationId: input.cause?.correlationId ?? id,
+    causationId: input.cause?.id,
+    traceParent: childTraceParent(input.cause?.traceParent),
+  };
+}
+
+export function toHeaders(metadata: EventMetadata): Record<string, string> {
+  const headers: Record<string, string> = {
+    [CloudEventHeader.SpecVersion]: '1.0',
+    [CloudEventHeader.Id]: metadata.id,
+    [CloudEventHeader.Type]: metadata.type,
+    [CloudEventHeader.Source]: metadata.source,
+    [CloudEventHeader.Time]: metadata.time,
+    [CloudEventHeader.CorrelationId]: metadata.correlationId,
+    [CloudEventHeader.ContentType]: 'application/json',
+    [CloudEventHeader.TraceParent]: metadata.traceParent,
+  };
+  if (metadata.causationId) headers[CloudEventHeader.CausationId] = metadata.causationId;
+  return headers;
+}
+
+export type RawHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+
+export function headerString(headers: RawHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}
+
+/**
+ * Reads event metadata from headers. Producers outside Newsflow may omit some; missing values are
+ * filled in so that downstream events still form a chain, never rejected for it.
+ */
+export function fromHeaders(headers: RawHeaders | undefined): EventMetadata {
+  const id = headerString(headers, CloudEventHeader.Id) ?? randomUUID();
+  return {
+    id,
+    type: headerString(headers, CloudEventHeader.Type) ?? 'unknown',
+    source: headerString(headers, CloudEventHeader.Source) ?? 'unknown',
+    time: headerString(headers, CloudEventHeader.Time) ?? new Date().toISOString(),
+    correlationId: headerString(headers, CloudEventHeader.CorrelationId) ?? id,
+    causationId: headerString(headers, CloudEventHeader.CausationId),
+    traceParent: headerString(headers, CloudEventHeader.TraceParent) ?? childTraceParent(),
+  };
+}

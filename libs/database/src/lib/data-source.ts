@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+
+import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
+
+// TypeORM accepts entity classes or schemas; classes are typed loosely on its side too.
+type EntityTarget = MixedList<string | EntitySchema | (new (...args: never[]) => object)>;
+type MigrationClass = new () => object;
+
+export interface ServiceDatabaseOptions {
+  url: string;
+  /** The Postgres schema this service owns; nobody else writes to it. */
+  schema: string;
+  entities: EntityTarget;
+  /** Imported explicitly (not by glob), so bundlers and compiled output find them. */
+  migrations: MigrationClass[];
+  poolSize: number;
+  applicationName: string;
+}
+
+export function serviceDataSourceOptions(options: ServiceDatabaseOptions): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: options.url,
+    schema: options.schema,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: 'migrations',
+    migrationsRun: false,
+    synchronize: false,
+    applicationName: options.applicationName,
+    extra: { max: options.poolSize, connectionTimeoutMillis: 5_000 },
+  };
+}
+
+/** Stable 64-bit advisory lock key for a schema, so each service's migrations serialize independently. */
+export function advisoryLockKey(schema: string): string {
+  return BigInt.asIntN(
+    64,
+    BigInt(`0x${createHash('sha256').update(`newsflow:migrations:${schema}`).digest('hex').slice(0, 16)}`),
+  ).toString();
+}
+
+/**
+ * Runs pending migrations under a Postgres advisory lock: several instances of a service can start
+ * at once and exactly one applies each migration.
+ */
+export async function runMigrationsLocked(dataSource: DataSource, schema: string): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  const key = advisoryLockKey(schema);
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [key]);
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((migration) => migration.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+export async function openServiceDatabase(options: DataSourceOptions, schema: string): Promise<DataSource> {
+  const dataSource = await new DataSource(options).initialize();
+  await runMigrationsLocked(dataSource, schema);
+  return dataSource;
+}

@@ -1,0 +1,28 @@
+import { Client } from 'pg';
+
+/**
+ * Creates the database named in the URL when it is missing, so a fresh machine needs nothing but a
+ * running Postgres. Connects to the server's `postgres` database to do so.
+ */
+export async function ensureDatabaseExists(databaseUrl: string): Promise<boolean> {
+  const url = new URL(databaseUrl);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!database) throw new Error('DATABASE_URL names no database');
+  url.pathname = '/postgres';
+  const client = new Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount) return false;
+    try {
+      await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+    } catch (error) {
+      // Several services start at once and race to create it: losing the race is fine.
+      if ((error as { code?: string }).code !== '42P04') throw error;
+      return false;
+    }
+    return true;
+  } finally {
+    await client.end();
+  }
+}

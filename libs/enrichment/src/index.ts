@@ -1,0 +1,2 @@
+export * from './lib/enrich-article';
+export * from './lib/language';

@@ -1,0 +1,4 @@
+export * from './lib/health.controller';
+export * from './lib/metrics.service';
+export * from './lib/observability.module';
+export * from './lib/root-logger';

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type ArticleOutcome = 'success' | 'rejected' | 'retried' | 'dead_lettered' | 'duplicate';
+
+/**
+ * The metrics every service exposes, under one naming scheme (`newsflow_*`), so one dashboard reads
+ * all of them. Services add their own metrics to `registry`.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly articles = new Counter({
+    name: 'newsflow_articles_total',
+    help: 'Articles (or input files) handled, by pipeline stage and outcome',
+    labelNames: ['stage', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly stageDuration = new Histogram({
+    name: 'newsflow_stage_duration_seconds',
+    help: 'Time a stage spends on one article, from message received to offset committed',
+    labelNames: ['stage'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly deadLetters = new Counter({
+    name: 'newsflow_dead_letters_total',
+    help: 'Messages sent to the dead-letter topic, by stage, source topic and error code',
+    labelNames: ['stage', 'topic', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly retries = new Counter({
+    name: 'newsflow_retries_total',
+    help: 'Message handling attempts that failed and were retried',
+    labelNames: ['stage', 'topic', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

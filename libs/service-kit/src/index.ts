@@ -1,0 +1,4 @@
+export * from './lib/http-env';
+export * from './lib/kafka-wiring';
+export * from './lib/run-service';
+export * from './lib/database-wiring';

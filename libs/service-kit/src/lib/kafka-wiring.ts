@@ -1,0 +1,62 @@
+import { type INestApplication } from '@nestjs/common';
+import { type Kafka } from 'kafkajs';
+import { type Logger } from 'pino';
+
+import { type KafkaEnv } from '@newsflow/config';
+import { type Topic } from '@newsflow/contracts';
+import { EventPublisher } from '@newsflow/kafka';
+import { KAFKA_CLIENT, KafkaConsumerTransport, KafkaModule } from '@newsflow/nest-kafka';
+import { MetricsService } from '@newsflow/observability';
+
+export function kafkaModuleFor(input: {
+  service: string;
+  config: KafkaEnv;
+  logger: Logger;
+  topics: readonly Topic[];
+}) {
+  return KafkaModule.forRootAsync({
+    inject: [],
+    useFactory: () => ({
+      service: input.config.KAFKA_CLIENT_ID ?? input.service,
+      brokers: input.config.KAFKA_BROKERS,
+      logger: input.logger.child({ component: 'kafka' }),
+      topics: input.topics,
+      createTopics: input.config.KAFKA_CREATE_TOPICS,
+      partitions: input.config.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: input.config.KAFKA_REPLICATION_FACTOR,
+    }),
+  });
+}
+
+/** The consumer transport of a service, with metrics on every outcome. */
+export function consumerTransportFor(
+  app: INestApplication,
+  input: { stage: string; groupId: string; config: KafkaEnv; logger: Logger },
+): KafkaConsumerTransport {
+  const metrics = app.get(MetricsService);
+  return new KafkaConsumerTransport({
+    kafka: app.get<Kafka>(KAFKA_CLIENT),
+    groupId: input.groupId,
+    stage: input.stage,
+    publisher: app.get(EventPublisher),
+    logger: input.logger.child({ component: 'consumer', groupId: input.groupId }),
+    retryPolicy: {
+      maxAttempts: input.config.KAFKA_MAX_ATTEMPTS,
+      initialBackoffMs: 500,
+      maxBackoffMs: 15_000,
+    },
+    observer: {
+      onOutcome: ({ topic, outcome, code, durationSeconds }) => {
+        if (outcome === 'retried') {
+          metrics.retries.inc({ stage: input.stage, topic, code: code ?? 'unknown' });
+          return;
+        }
+        if (outcome === 'dead_lettered') {
+          metrics.deadLetters.inc({ stage: input.stage, topic, code: code ?? 'unknown' });
+          metrics.articles.inc({ stage: input.stage, outcome: 'dead_lettered' });
+        }
+        metrics.stageDuration.observe({ stage: input.stage }, durationSeconds);
+      },
+    },
+  });
+}

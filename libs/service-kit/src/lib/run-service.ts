@@ -1,0 +1,122 @@
+import { type DynamicModule, type INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import { type Logger } from 'pino';
+
+import { ConfigError, type LogEnv } from '@newsflow/config';
+import {
+  KafkaHealthIndicator,
+  type KafkaConsumerTransport,
+  connectKafkaConsumer,
+} from '@newsflow/nest-kafka';
+import { createRootLogger } from '@newsflow/observability';
+
+export interface HttpEnv {
+  PORT: number;
+  HOST: string;
+}
+
+export interface ServiceDefinition<C extends LogEnv & HttpEnv> {
+  name: string;
+  loadConfig(): C;
+  module(config: C, logger: Logger): DynamicModule;
+  /** Consuming services return their Kafka transport; it is attached and started before HTTP listens. */
+  consumer?(app: INestApplication, config: C, logger: Logger): KafkaConsumerTransport;
+  /** Services with a public API publish an OpenAPI document at /api/docs (and /api/docs-json). */
+  openApi?: { title: string; description: string };
+}
+
+/** Services must be gone within this time after SIGTERM, whatever is still running. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/**
+ * Boots a Newsflow service the same way everywhere: validated config (or exit naming the variable),
+ * JSON logs, input validation, OpenAPI, Kafka consumer, graceful shutdown.
+ */
+export async function runService<C extends LogEnv & HttpEnv>(
+  definition: ServiceDefinition<C>,
+): Promise<void> {
+  let config: C;
+  try {
+    config = definition.loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${definition.name}: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+
+  const logger = createRootLogger({
+    service: definition.name,
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+  });
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  armShutdownDeadline(logger);
+
+  const app = await NestFactory.create<NestExpressApplication>(definition.module(config, logger), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(NestPinoLogger));
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+    }),
+  );
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+
+  if (definition.openApi) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(definition.openApi.title)
+        .setDescription(definition.openApi.description)
+        .setVersion('1')
+        .build(),
+    );
+    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  }
+
+  // Module init (database migrations, topic creation, producer connect) must finish before consuming.
+  await app.init();
+  if (definition.consumer) {
+    const transport = definition.consumer(app, config, logger);
+    connectKafkaConsumer(app, transport);
+    app.get(KafkaHealthIndicator).watchConsumer(transport);
+    await app.startAllMicroservices();
+  }
+
+  await app.listen(config.PORT, config.HOST);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info({ port, host: config.HOST }, `${definition.name} ready`);
+}
+
+/** Nest closes consumers, then modules, on SIGTERM; this makes sure a stuck close cannot keep us alive. */
+function armShutdownDeadline(logger: Logger): void {
+  const arm = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown took too long, exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+  };
+  process.once('SIGTERM', arm);
+  process.once('SIGINT', arm);
+}
+
+/** Entry point for a service's main.ts: a failed start is logged and ends the process with status 1. */
+export function bootService<C extends LogEnv & HttpEnv>(definition: ServiceDefinition<C>): void {
+  runService(definition).catch((error: unknown) => {
+    process.stderr.write(`${definition.name} failed to start: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,671 @@
+// @ts-check
+/**
+ * A real Apache Kafka broker without Docker: the jars pinned in tools/kafka/pom.xml are fetched once
+ * with Maven into .cache/kafka/<version>/libs and `kafka.Kafka` runs as a single-node KRaft
+ * broker+controller from them (config: tools/kafka/server.properties.template, logging:
+ * tools/kafka/log4j2.properties, everything it logs goes to a file).
+ *
+ * Exports:
+ * - ensureKafkaJars(): checks java (17+) and, when the jars are not cached yet, mvn; fetches the jars.
+ * - startBroker({ dataDir, port, controllerPort, logFile }): formats dataDir when it has no
+ *   meta.properties, starts the broker and resolves once it answers a Kafka Metadata request listing
+ *   itself and has logged "Kafka Server started"; rejects with the tail of its log when it exits or is
+ *   not ready within 60 s. The handle's stop() sends SIGTERM, then SIGKILL after 15 s.
+ * - isReachable(host, port), probeKafka(host, port), freePort(), stopBrokerFromPidFile().
+ */
+import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { registerCleanup, runCaptured } from './processes.mjs';
+import {
+  REPO_ROOT,
+  deadline,
+  errorMessage,
+  formatDuration,
+  isPidAlive,
+  note,
+  ok,
+  processCommandLine,
+  rel,
+  sleep,
+  step,
+  tailFile,
+} from './util.mjs';
+
+export const KAFKA_TOOLS_DIR = path.join(REPO_ROOT, 'tools', 'kafka');
+const POM_FILE = path.join(KAFKA_TOOLS_DIR, 'pom.xml');
+const LOG4J_FILE = path.join(KAFKA_TOOLS_DIR, 'log4j2.properties');
+const TEMPLATE_FILE = path.join(KAFKA_TOOLS_DIR, 'server.properties.template');
+export const KAFKA_CACHE_DIR = path.join(REPO_ROOT, '.cache', 'kafka');
+
+/** The broker that `npm start` and `npm run kafka` share (its data is kept between runs). */
+export const DEV_BROKER = Object.freeze({
+  port: 9092,
+  controllerPort: 9093,
+  dataDir: path.join(KAFKA_CACHE_DIR, 'data'),
+  logFile: path.join(KAFKA_CACHE_DIR, 'broker.log'),
+  pidFile: path.join(KAFKA_CACHE_DIR, 'broker.pid'),
+});
+
+const HOST = '127.0.0.1';
+const READY_LOG_LINE = 'Kafka Server started';
+const MARKER_NAME = '.complete';
+
+/** The JVM to use: $JAVA_HOME/bin/java when JAVA_HOME is set (like Kafka's own scripts), else `java`. */
+export function javaCommand() {
+  const home = process.env.JAVA_HOME;
+  if (home) {
+    const bin = path.join(home, 'bin', 'java');
+    if (fs.existsSync(bin)) return bin;
+  }
+  return 'java';
+}
+
+const INSTALL_JAVA_HINT =
+  'Install a Java 17+ runtime (e.g. `sudo apt-get install openjdk-17-jre-headless`, `brew install openjdk@17`) ' +
+  'or point JAVA_HOME at one.';
+
+/** Checks that java runs and is version 17 or newer; returns the command and major version. */
+export function checkJava() {
+  const bin = javaCommand();
+  const result = spawnSync(bin, ['-version'], { encoding: 'utf8' });
+  if (result.error) {
+    const reason = /** @type {NodeJS.ErrnoException} */ (result.error).code === 'ENOENT' ? 'was not found' : result.error.message;
+    throw new Error(`The local Kafka broker needs Java 17 or newer, but \`${bin}\` ${reason}. ${INSTALL_JAVA_HINT}`);
+  }
+  const text = `${result.stderr}${result.stdout}`;
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(text);
+  const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : NaN;
+  if (!(major >= 17)) {
+    const found = text.split('\n')[0]?.trim() || 'an unknown version';
+    throw new Error(`The local Kafka broker needs Java 17 or newer; \`${bin} -version\` reports: ${found}. ${INSTALL_JAVA_HINT}`);
+  }
+  return { java: bin, major };
+}
+
+function checkMaven() {
+  const result = spawnSync('mvn', ['-B', '--version'], { encoding: 'utf8' });
+  if (result.error || result.status !== 0) {
+    throw new Error(
+      'Maven (`mvn`) is needed once to download the Kafka broker jars listed in tools/kafka/pom.xml, but it ' +
+        `${result.error ? 'was not found' : 'failed to run'}. Install Maven 3.8+ (e.g. \`sudo apt-get install maven\`, ` +
+        '`brew install maven`), or copy the jars into the cache directory printed above yourself.',
+    );
+  }
+}
+
+/** The Kafka version pinned in tools/kafka/pom.xml. */
+export function kafkaVersion() {
+  const pom = fs.readFileSync(POM_FILE, 'utf8');
+  const match = /<kafka\.version>\s*([^<\s]+)\s*<\/kafka\.version>/.exec(pom);
+  if (!match) throw new Error(`${rel(POM_FILE)} has no <kafka.version> property`);
+  return match[1];
+}
+
+/**
+ * @typedef {object} KafkaJars
+ * @property {string} version
+ * @property {string} libsDir
+ * @property {string} java the java command to run them with
+ * @property {boolean} fetched whether they were downloaded just now
+ */
+
+/** @param {string} markerFile @param {string} pomHash */
+function markerMatches(markerFile, pomHash) {
+  try {
+    return JSON.parse(fs.readFileSync(markerFile, 'utf8')).pomSha256 === pomHash;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes sure the broker jars for the pinned version are in .cache/kafka/<version>/libs. They are fetched
+ * with `mvn dependency:copy-dependencies` unless a marker file records a completed fetch for the current
+ * pom.xml (changing the pom, e.g. the log4j version, fetches again).
+ * @returns {Promise<KafkaJars>}
+ */
+export async function ensureKafkaJars() {
+  const { java } = checkJava();
+  const pomText = fs.readFileSync(POM_FILE, 'utf8');
+  const pomHash = crypto.createHash('sha256').update(pomText).digest('hex');
+  const version = kafkaVersion();
+  const libsDir = path.join(KAFKA_CACHE_DIR, version, 'libs');
+  const marker = path.join(libsDir, MARKER_NAME);
+  if (markerMatches(marker, pomHash)) return { version, libsDir, java, fetched: false };
+
+  const started = Date.now();
+  step(`Fetching the Apache Kafka ${version} jars with Maven into ${rel(libsDir)} (once; ~30 s with an empty Maven cache)`);
+  checkMaven();
+  const tmpDir = `${libsDir}.tmp-${process.pid}`;
+  fs.rmSync(tmpDir, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(tmpDir), { recursive: true });
+  const result = await runCaptured('mvn', [
+    '-B',
+    '-q',
+    '-f',
+    POM_FILE,
+    'dependency:copy-dependencies',
+    `-DoutputDirectory=${tmpDir}`,
+    '-DincludeScope=runtime',
+  ]);
+  const mainJar = path.join(tmpDir, `kafka_2.13-${version}.jar`);
+  if (result.code !== 0 || !fs.existsSync(mainJar)) {
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+    const output = result.output.trim().split('\n').slice(-30).join('\n');
+    throw new Error(
+      `Fetching the Kafka jars failed (mvn ${result.error ? result.error.message : `exit code ${result.code}`}). ` +
+        `Maven must reach Maven Central (or your mirror in ~/.m2/settings.xml).\n${output}`,
+    );
+  }
+  fs.writeFileSync(
+    path.join(tmpDir, MARKER_NAME),
+    `${JSON.stringify({ version, pomSha256: pomHash, completedAt: new Date().toISOString() })}\n`,
+  );
+  fs.rmSync(libsDir, { recursive: true, force: true });
+  try {
+    fs.renameSync(tmpDir, libsDir);
+  } catch (error) {
+    // Another run finished the same fetch a moment earlier: use its copy.
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+    if (!markerMatches(marker, pomHash)) throw error;
+  }
+  ok(`Kafka ${version} jars ready (${formatDuration(Date.now() - started)})`);
+  return { version, libsDir, java, fetched: true };
+}
+
+/**
+ * A fresh Kafka cluster id: 16 random bytes in URL-safe base64 without padding, avoiding what
+ * org.apache.kafka.common.Uuid.randomUuid() avoids (a leading '-' and the reserved ZERO/ONE ids).
+ * Saves starting a JVM for `StorageTool random-uuid`.
+ */
+export function randomClusterId() {
+  for (;;) {
+    const id = crypto.randomBytes(16).toString('base64url');
+    if (!id.startsWith('-') && id !== 'AAAAAAAAAAAAAAAAAAAAAA' && id !== 'AAAAAAAAAAAAAAAAAAAAAQ') return id;
+  }
+}
+
+/** @param {string} value */
+function propertiesValue(value) {
+  return value.replace(/\\/g, '\\\\');
+}
+
+/**
+ * @param {{ port: number, controllerPort: number, dataDir: string }} options
+ */
+function renderServerProperties({ port, controllerPort, dataDir }) {
+  /** @type {Record<string, string>} */
+  const values = { PORT: String(port), CONTROLLER_PORT: String(controllerPort), LOG_DIR: propertiesValue(dataDir) };
+  const text = fs.readFileSync(TEMPLATE_FILE, 'utf8').replace(/\{\{(\w+)\}\}/g, (whole, key) => {
+    if (!(key in values)) throw new Error(`${rel(TEMPLATE_FILE)} uses an unknown placeholder ${whole}`);
+    return values[key];
+  });
+  return `# Generated from ${rel(TEMPLATE_FILE)} by tools/dev; edit the template, not this file.\n${text}`;
+}
+
+/**
+ * Whether something accepts TCP connections on host:port.
+ * @param {string} host
+ * @param {number} port
+ * @param {number} [timeoutMs]
+ * @returns {Promise<boolean>}
+ */
+export function isReachable(host, port, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (/** @type {boolean} */ result) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on right now.
+ * @returns {Promise<number>}
+ */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('could not allocate a free port'))));
+    });
+  });
+}
+
+/**
+ * Several distinct free ports (all held open until each is known, so they differ).
+ * @param {number} count
+ * @returns {Promise<number[]>}
+ */
+export async function freePorts(count) {
+  /** @type {net.Server[]} */
+  const servers = [];
+  try {
+    /** @type {number[]} */
+    const ports = [];
+    for (let i = 0; i < count; i++) {
+      const server = net.createServer();
+      servers.push(server);
+      await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, HOST, () => resolve(undefined));
+      });
+      const address = server.address();
+      if (typeof address !== 'object' || !address) throw new Error('could not allocate a free port');
+      ports.push(address.port);
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(() => resolve(undefined)))));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A minimal Kafka protocol client (ApiVersions v0, then Metadata v4–v7), so readiness can be checked
+// the way a client sees it without kafkajs (which is not installed yet when these scripts start).
+
+class Reader {
+  /** @param {Buffer} buffer */
+  constructor(buffer) {
+    this.buffer = buffer;
+    this.offset = 0;
+  }
+  int16() {
+    const value = this.buffer.readInt16BE(this.offset);
+    this.offset += 2;
+    return value;
+  }
+  int32() {
+    const value = this.buffer.readInt32BE(this.offset);
+    this.offset += 4;
+    return value;
+  }
+  /** @returns {string | null} */
+  nullableString() {
+    const length = this.int16();
+    if (length < 0) return null;
+    const value = this.buffer.toString('utf8', this.offset, this.offset + length);
+    this.offset += length;
+    return value;
+  }
+}
+
+/**
+ * @param {number} apiKey
+ * @param {number} apiVersion
+ * @param {number} correlationId
+ * @param {Buffer} body
+ */
+function encodeRequest(apiKey, apiVersion, correlationId, body) {
+  const clientId = Buffer.from('newsflow-dev-probe');
+  const header = Buffer.alloc(10);
+  header.writeInt16BE(apiKey, 0);
+  header.writeInt16BE(apiVersion, 2);
+  header.writeInt32BE(correlationId, 4);
+  header.writeInt16BE(clientId.length, 8);
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(header.length + clientId.length + body.length);
+  return Buffer.concat([size, header, clientId, body]);
+}
+
+/**
+ * @typedef {object} KafkaProbeResult
+ * @property {Array<{ nodeId: number, host: string, port: number }>} brokers live (unfenced) brokers
+ * @property {string | null} clusterId
+ * @property {number} controllerId
+ * @property {boolean} metadataChecked false when the broker offers none of Metadata v4–v7
+ */
+
+/**
+ * Asks a Kafka broker for its API versions and cluster metadata. Rejects when it does not answer
+ * like a Kafka broker within the timeout.
+ * @param {string} host
+ * @param {number} port
+ * @param {number} [timeoutMs]
+ * @returns {Promise<KafkaProbeResult>}
+ */
+export function probeKafka(host, port, timeoutMs = 2000) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    let buffered = Buffer.alloc(0);
+    /** @type {((frame: Buffer) => void) | undefined} */
+    let onFrame;
+    const finish = (/** @type {Error | undefined} */ error, /** @type {KafkaProbeResult | undefined} */ value) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(/** @type {KafkaProbeResult} */ (value));
+    };
+    const timer = setTimeout(() => finish(new Error(`no Kafka response from ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
+    socket.on('error', (error) => finish(error));
+    socket.on('close', () => finish(new Error(`${host}:${port} closed the connection`)));
+    socket.on('data', (chunk) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      if (buffered.length < 4) return;
+      const length = buffered.readInt32BE(0);
+      if (buffered.length < 4 + length) return;
+      const frame = buffered.subarray(4, 4 + length);
+      buffered = buffered.subarray(4 + length);
+      try {
+        onFrame?.(frame);
+      } catch (error) {
+        finish(new Error(`unexpected Kafka response from ${host}:${port}: ${errorMessage(error)}`));
+      }
+    });
+    socket.once('connect', () => {
+      onFrame = (frame) => {
+        const reader = new Reader(frame);
+        if (reader.int32() !== 1) throw new Error('wrong correlation id');
+        const errorCode = reader.int16();
+        if (errorCode !== 0) throw new Error(`ApiVersions error code ${errorCode}`);
+        const count = reader.int32();
+        /** @type {{ min: number, max: number } | undefined} */
+        let metadata;
+        for (let i = 0; i < count; i++) {
+          const apiKey = reader.int16();
+          const min = reader.int16();
+          const max = reader.int16();
+          if (apiKey === 3) metadata = { min, max };
+        }
+        const version = metadata ? Math.max(4, metadata.min) : NaN;
+        if (!metadata || version > Math.min(7, metadata.max)) {
+          finish(undefined, { brokers: [], clusterId: null, controllerId: -1, metadataChecked: false });
+          return;
+        }
+        onFrame = (metadataFrame) => {
+          const r = new Reader(metadataFrame);
+          if (r.int32() !== 2) throw new Error('wrong correlation id');
+          r.int32(); // throttle_time_ms
+          const brokers = [];
+          for (let i = r.int32(); i > 0; i--) {
+            const nodeId = r.int32();
+            const brokerHost = r.nullableString() ?? '';
+            const brokerPort = r.int32();
+            r.nullableString(); // rack
+            brokers.push({ nodeId, host: brokerHost, port: brokerPort });
+          }
+          const clusterId = r.nullableString();
+          const controllerId = r.int32();
+          finish(undefined, { brokers, clusterId, controllerId, metadataChecked: true });
+        };
+        // Metadata v4–v7 body: topics = [] (none, just brokers), allow_auto_topic_creation = false.
+        socket.write(encodeRequest(3, version, 2, Buffer.from([0, 0, 0, 0, 0])));
+      };
+      socket.write(encodeRequest(18, 0, 1, Buffer.alloc(0)));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * @typedef {object} BrokerHandle
+ * @property {number | undefined} pid
+ * @property {string} host
+ * @property {number} port
+ * @property {number} controllerPort
+ * @property {string} bootstrap "127.0.0.1:<port>", for KAFKA_BROKERS
+ * @property {string} dataDir
+ * @property {string} logFile
+ * @property {boolean} formatted whether the data directory was formatted by this start
+ * @property {number} startupMs time from spawning the JVM to ready
+ * @property {Promise<import('./processes.mjs').ExitInfo>} exited
+ * @property {() => boolean} isRunning
+ * @property {(timeoutMs?: number) => Promise<void>} stop SIGTERM, SIGKILL after 15 s; idempotent
+ */
+
+/**
+ * Starts a single-node KRaft broker and waits until it serves clients.
+ * @param {object} options
+ * @param {string} options.dataDir the Kafka log directory (formatted when it has no meta.properties)
+ * @param {number} options.port client (PLAINTEXT) port on 127.0.0.1
+ * @param {number} options.controllerPort KRaft controller port on 127.0.0.1
+ * @param {string} options.logFile everything the broker logs (truncated at each start)
+ * @param {string} [options.configFile] where to write server.properties (default: beside logFile)
+ * @param {string} [options.pidFile] where to record the pid (default: broker.pid beside logFile)
+ * @param {KafkaJars} [options.jars] from ensureKafkaJars() (called when omitted)
+ * @param {number} [options.timeoutMs] default 60 s
+ * @param {string} [options.heap] -Xmx value, default 512m
+ * @param {(info: import('./processes.mjs').ExitInfo) => void} [options.onUnexpectedExit] exits after ready
+ *   without stop()
+ * @returns {Promise<BrokerHandle>}
+ */
+export async function startBroker(options) {
+  const { dataDir, port, controllerPort, logFile, timeoutMs = 60_000, heap = '512m', onUnexpectedExit } = options;
+  const runDir = path.dirname(logFile);
+  const configFile = options.configFile ?? path.join(runDir, 'server.properties');
+  const pidFile = options.pidFile ?? path.join(runDir, 'broker.pid');
+  const jars = options.jars ?? (await ensureKafkaJars());
+  const classpath = `${jars.libsDir}${path.sep}*`;
+  const log4j = [`-Dlog4j2.configurationFile=${LOG4J_FILE}`, `-Dnewsflow.kafka.logFile=${logFile}`];
+
+  fs.mkdirSync(runDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(configFile, renderServerProperties({ port, controllerPort, dataDir }));
+  fs.writeFileSync(logFile, `# Kafka ${jars.version} broker log, started ${new Date().toISOString()} by tools/dev\n`);
+
+  let formatted = false;
+  if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
+    const clusterId = randomClusterId();
+    const result = await runCaptured(jars.java, [
+      ...log4j,
+      '-cp',
+      classpath,
+      'kafka.tools.StorageTool',
+      'format',
+      '--standalone',
+      '-t',
+      clusterId,
+      '-c',
+      configFile,
+    ]);
+    fs.appendFileSync(logFile, result.output);
+    if (result.code !== 0) {
+      throw new Error(
+        `Formatting the Kafka data directory ${rel(dataDir)} failed (${result.error?.message ?? `exit code ${result.code}`}). ` +
+          `Deleting that directory and retrying usually helps.\n${result.output.trim().split('\n').slice(-20).join('\n')}`,
+      );
+    }
+    formatted = true;
+  }
+
+  const started = Date.now();
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(
+    jars.java,
+    [
+      `-Xmx${heap}`,
+      `-Xms${heap}`,
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-XX:+ExplicitGCInvokesConcurrent',
+      '-Djava.awt.headless=true',
+      ...log4j,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      configFile,
+    ],
+    // Own process group: a Ctrl-C in the terminal reaches the script, which stops services first.
+    { cwd: runDir, stdio: ['ignore', out, out], detached: true },
+  );
+  fs.closeSync(out);
+  if (child.pid !== undefined) fs.writeFileSync(pidFile, `${child.pid}\n`);
+
+  let stopRequested = false;
+  let ready = false;
+  /** @type {import('./processes.mjs').ExitInfo | undefined} */
+  let exitInfo;
+  const exited = /** @type {Promise<import('./processes.mjs').ExitInfo>} */ (
+    new Promise((resolve) => {
+      child.once('error', (error) => resolve({ code: null, signal: null, error }));
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    })
+  ).then((info) => {
+    exitInfo = info;
+    unregister();
+    fs.rmSync(pidFile, { force: true });
+    if (ready && !stopRequested) onUnexpectedExit?.(info);
+    return info;
+  });
+
+  /** @param {string} signal */
+  const sendSignal = (signal) => {
+    if (exitInfo || child.pid === undefined) return;
+    try {
+      process.kill(signal === 'SIGKILL' ? -child.pid : child.pid, /** @type {NodeJS.Signals} */ (signal));
+    } catch {
+      child.kill(/** @type {NodeJS.Signals} */ (signal));
+    }
+  };
+
+  /** @param {number} [stopTimeoutMs] */
+  const stop = async (stopTimeoutMs = 15_000) => {
+    stopRequested = true;
+    if (exitInfo) return;
+    const stopStarted = Date.now();
+    note(`stopping Kafka broker on ${HOST}:${port}…`);
+    sendSignal('SIGTERM');
+    const result = await Promise.race([exited, deadline(stopTimeoutMs)]);
+    if (!result) {
+      note(`Kafka broker did not stop within ${formatDuration(stopTimeoutMs)}; killing it`);
+      sendSignal('SIGKILL');
+      await exited;
+    }
+    note(`stopped Kafka broker (${formatDuration(Date.now() - stopStarted)})`);
+  };
+
+  const unregister = registerCleanup({ name: 'kafka broker', stop: () => stop(), killNow: () => sendSignal('SIGTERM') });
+
+  // Ready = the log says "Kafka Server started" and a Metadata request lists a live broker (or, should
+  // the log line ever change, Metadata has listed one for over a second).
+  let logOffset = 0;
+  let logCarry = '';
+  let sawReadyLine = false;
+  let probeOkSince = 0;
+  const readNewLog = () => {
+    let fd;
+    try {
+      fd = fs.openSync(logFile, 'r');
+      const size = fs.fstatSync(fd).size;
+      if (size <= logOffset) return;
+      const buffer = Buffer.alloc(size - logOffset);
+      fs.readSync(fd, buffer, 0, buffer.length, logOffset);
+      logOffset = size;
+      const text = logCarry + buffer.toString('utf8');
+      if (text.includes(READY_LOG_LINE)) sawReadyLine = true;
+      logCarry = text.slice(-READY_LOG_LINE.length);
+    } catch {
+      // not written yet
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+  };
+
+  /** @param {string} what */
+  const startupError = (what) => {
+    const tail = tailFile(logFile, 30);
+    const hint = /Address already in use|BindException/.test(tail)
+      ? `\nPort ${port} or ${controllerPort} on ${HOST} is already in use.`
+      : '';
+    return new Error(`Kafka broker ${what}.${hint}\nLast lines of ${rel(logFile)}:\n${tail || '(empty)'}`);
+  };
+
+  for (;;) {
+    if (exitInfo) {
+      const how = exitInfo.error ? `could not be started (${exitInfo.error.message})` : `exited during startup (${exitInfo.signal ?? `exit code ${exitInfo.code}`})`;
+      throw startupError(how);
+    }
+    if (Date.now() - started > timeoutMs) {
+      await stop(5_000);
+      throw startupError(`was not ready within ${formatDuration(timeoutMs)}`);
+    }
+    readNewLog();
+    if (sawReadyLine || Date.now() - started > 2_000) {
+      try {
+        const probe = await probeKafka(HOST, port, 1_000);
+        const serving = !probe.metadataChecked || probe.brokers.some((broker) => broker.port === port);
+        if (serving) {
+          probeOkSince ||= Date.now();
+          if (sawReadyLine || Date.now() - probeOkSince > 1_000) break;
+        } else {
+          probeOkSince = 0;
+        }
+      } catch {
+        probeOkSince = 0;
+      }
+    }
+    await sleep(150);
+  }
+  ready = true;
+
+  return {
+    pid: child.pid,
+    host: HOST,
+    port,
+    controllerPort,
+    bootstrap: `${HOST}:${port}`,
+    dataDir,
+    logFile,
+    formatted,
+    startupMs: Date.now() - started,
+    exited,
+    isRunning: () => exitInfo === undefined,
+    stop,
+  };
+}
+
+/**
+ * The pid recorded in a broker pid file, when that process is still a running Kafka broker.
+ * @param {string} pidFile
+ */
+export function brokerPidFromFile(pidFile) {
+  let pid;
+  try {
+    pid = Number.parseInt(fs.readFileSync(pidFile, 'utf8'), 10);
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isPidAlive(pid)) return undefined;
+  const commandLine = processCommandLine(pid);
+  return commandLine === '' || commandLine.includes('kafka.Kafka') ? pid : undefined;
+}
+
+/**
+ * Stops a broker started earlier (possibly by another process) via its pid file: SIGTERM, then
+ * SIGKILL after the timeout. Resolves false when no such broker runs.
+ * @param {string} pidFile
+ * @param {number} [timeoutMs]
+ */
+export async function stopBrokerFromPidFile(pidFile, timeoutMs = 15_000) {
+  const pid = brokerPidFromFile(pidFile);
+  if (pid === undefined) {
+    fs.rmSync(pidFile, { force: true });
+    return false;
+  }
+  process.kill(pid, 'SIGTERM');
+  const until = Date.now() + timeoutMs;
+  while (isPidAlive(pid) && Date.now() < until) await sleep(200);
+  if (isPidAlive(pid)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+    while (isPidAlive(pid)) await sleep(100);
+  }
+  fs.rmSync(pidFile, { force: true });
+  return true;
+}
