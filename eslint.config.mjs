@@ -23,7 +23,7 @@ const depConstraints = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/dist', '**/node_modules', '**/coverage', '.nx', '.cache', 'data', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['**/jest.config.ts', '**/dist', '**/node_modules', '**/coverage', '.nx', '.cache', 'data', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {

@@ -33,7 +33,19 @@ import {
   spawnPrefixed,
   stopAll,
 } from './lib/processes.mjs';
-import { REPO_ROOT, errorMessage, fail, formatDuration, note, ok, paint, rel, sleep, step, tailFile } from './lib/util.mjs';
+import {
+  REPO_ROOT,
+  errorMessage,
+  fail,
+  formatDuration,
+  note,
+  ok,
+  paint,
+  rel,
+  sleep,
+  step,
+  tailFile,
+} from './lib/util.mjs';
 
 const HOST = '127.0.0.1';
 const HEALTH_TIMEOUT_MS = 120_000;
@@ -93,11 +105,15 @@ function httpGet(port, urlPath) {
       response.on('data', (chunk) => {
         if (body.length < 400) body += chunk;
       });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: body.trim().slice(0, 400) }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: body.trim().slice(0, 400) }),
+      );
       response.on('error', (error) => resolve({ error: error.message }));
     });
     request.on('timeout', () => request.destroy(new Error('no answer within 2 s')));
-    request.on('error', (error) => resolve({ error: /** @type {NodeJS.ErrnoException} */ (error).code ?? error.message }));
+    request.on('error', (error) =>
+      resolve({ error: /** @type {NodeJS.ErrnoException} */ (error).code ?? error.message }),
+    );
   });
 }
 
@@ -120,7 +136,10 @@ async function resolveKafka() {
           'Free the port, or set KAFKA_BROKERS to your broker.',
       );
     }
-    return { brokers: `${HOST}:${port}`, description: `${HOST}:${port} (already running; left running on exit)` };
+    return {
+      brokers: `${HOST}:${port}`,
+      description: `${HOST}:${port} (already running; left running on exit)`,
+    };
   }
 
   const jars = await ensureKafkaJars();
@@ -136,7 +155,9 @@ async function resolveKafka() {
         pidFile,
         jars,
         onUnexpectedExit: (info) =>
-          fatal(`Kafka broker exited unexpectedly (${describeExit(info)}). Last lines of ${rel(logFile)}:\n${tailFile(logFile, 20)}`),
+          fatal(
+            `Kafka broker exited unexpectedly (${describeExit(info)}). Last lines of ${rel(logFile)}:\n${tailFile(logFile, 20)}`,
+          ),
       }),
   };
 }
@@ -184,6 +205,7 @@ async function main() {
     : (step('Building the services (Nx, cached)'),
       runInherited('npx', [
         '--no',
+        '--',
         'nx',
         'run-many',
         '-t',
@@ -198,12 +220,17 @@ async function main() {
   if (brokerResult.status === 'rejected') throw brokerResult.reason;
   if (brokerResult.value) {
     const broker = brokerResult.value;
-    ok(`Kafka ready on ${broker.bootstrap} (${formatDuration(broker.startupMs)}${broker.formatted ? ', new data directory' : ''})`);
+    ok(
+      `Kafka ready on ${broker.bootstrap} (${formatDuration(broker.startupMs)}${broker.formatted ? ', new data directory' : ''})`,
+    );
   }
   if (buildResult.status === 'rejected') throw buildResult.reason;
-  if (buildResult.value.code !== 0) throw new Error(`The build failed (${describeExit(buildResult.value)}); see above.`);
+  if (buildResult.value.code !== 0)
+    throw new Error(`The build failed (${describeExit(buildResult.value)}); see above.`);
   if (databaseResult.status === 'rejected') {
-    note(`Could not create the database up front (${errorMessage(databaseResult.reason)}); the services will try.`);
+    note(
+      `Could not create the database up front (${errorMessage(databaseResult.reason)}); the services will try.`,
+    );
   }
   const missing = SERVICES.map((service) => entryOf(service.name)).filter((entry) => !fs.existsSync(entry));
   if (missing.length > 0) throw new Error(`Not built: ${missing.map(rel).join(', ')}`);
@@ -228,7 +255,8 @@ async function main() {
         PUBLIC_API_URL: 'http://127.0.0.1:3002',
         WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
       },
-      onUnexpectedExit: (info) => fatal(`${service.name} exited unexpectedly (${describeExit(info)}); stopping everything.`),
+      onUnexpectedExit: (info) =>
+        fatal(`${service.name} exited unexpectedly (${describeExit(info)}); stopping everything.`),
     });
   }
 
@@ -248,7 +276,9 @@ async function main() {
         } else {
           pending.set(
             service.name,
-            'error' in result ? `GET /health: ${result.error}` : `GET /health → ${result.status} ${result.body}`,
+            'error' in result
+              ? `GET /health: ${result.error}`
+              : `GET /health → ${result.status} ${result.body}`,
           );
         }
       }),
@@ -260,7 +290,8 @@ async function main() {
   const docs = [];
   for (const service of SERVICES) {
     const result = await httpGet(service.port, '/api/docs');
-    if ('status' in result && result.status < 400) docs.push(`http://${HOST}:${service.port}/api/docs (${service.name})`);
+    if ('status' in result && result.status < 400)
+      docs.push(`http://${HOST}:${service.port}/api/docs (${service.name})`);
   }
   printBanner({ readyMs: performance.now(), kafka: kafka.description, databaseUrl, docs, width });
 }

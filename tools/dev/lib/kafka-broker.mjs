@@ -73,15 +73,22 @@ export function checkJava() {
   const bin = javaCommand();
   const result = spawnSync(bin, ['-version'], { encoding: 'utf8' });
   if (result.error) {
-    const reason = /** @type {NodeJS.ErrnoException} */ (result.error).code === 'ENOENT' ? 'was not found' : result.error.message;
-    throw new Error(`The local Kafka broker needs Java 17 or newer, but \`${bin}\` ${reason}. ${INSTALL_JAVA_HINT}`);
+    const reason =
+      /** @type {NodeJS.ErrnoException} */ (result.error).code === 'ENOENT'
+        ? 'was not found'
+        : result.error.message;
+    throw new Error(
+      `The local Kafka broker needs Java 17 or newer, but \`${bin}\` ${reason}. ${INSTALL_JAVA_HINT}`,
+    );
   }
   const text = `${result.stderr}${result.stdout}`;
   const match = /version "(\d+)(?:\.(\d+))?/.exec(text);
   const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : NaN;
   if (!(major >= 17)) {
     const found = text.split('\n')[0]?.trim() || 'an unknown version';
-    throw new Error(`The local Kafka broker needs Java 17 or newer; \`${bin} -version\` reports: ${found}. ${INSTALL_JAVA_HINT}`);
+    throw new Error(
+      `The local Kafka broker needs Java 17 or newer; \`${bin} -version\` reports: ${found}. ${INSTALL_JAVA_HINT}`,
+    );
   }
   return { java: bin, major };
 }
@@ -138,7 +145,9 @@ export async function ensureKafkaJars() {
   if (markerMatches(marker, pomHash)) return { version, libsDir, java, fetched: false };
 
   const started = Date.now();
-  step(`Fetching the Apache Kafka ${version} jars with Maven into ${rel(libsDir)} (once; ~30 s with an empty Maven cache)`);
+  step(
+    `Fetching the Apache Kafka ${version} jars with Maven into ${rel(libsDir)} (once; ~30 s with an empty Maven cache)`,
+  );
   checkMaven();
   const tmpDir = `${libsDir}.tmp-${process.pid}`;
   fs.rmSync(tmpDir, { recursive: true, force: true });
@@ -199,7 +208,11 @@ function propertiesValue(value) {
  */
 function renderServerProperties({ port, controllerPort, dataDir }) {
   /** @type {Record<string, string>} */
-  const values = { PORT: String(port), CONTROLLER_PORT: String(controllerPort), LOG_DIR: propertiesValue(dataDir) };
+  const values = {
+    PORT: String(port),
+    CONTROLLER_PORT: String(controllerPort),
+    LOG_DIR: propertiesValue(dataDir),
+  };
   const text = fs.readFileSync(TEMPLATE_FILE, 'utf8').replace(/\{\{(\w+)\}\}/g, (whole, key) => {
     if (!(key in values)) throw new Error(`${rel(TEMPLATE_FILE)} uses an unknown placeholder ${whole}`);
     return values[key];
@@ -268,7 +281,9 @@ export async function freePorts(count) {
     }
     return ports;
   } finally {
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(() => resolve(undefined)))));
+    await Promise.all(
+      servers.map((server) => new Promise((resolve) => server.close(() => resolve(undefined)))),
+    );
   }
 }
 
@@ -342,13 +357,20 @@ export function probeKafka(host, port, timeoutMs = 2000) {
     let buffered = Buffer.alloc(0);
     /** @type {((frame: Buffer) => void) | undefined} */
     let onFrame;
-    const finish = (/** @type {Error | undefined} */ error, /** @type {KafkaProbeResult | undefined} */ value) => {
+    /**
+     * @param {Error} [error]
+     * @param {KafkaProbeResult} [value]
+     */
+    const finish = (error, value) => {
       clearTimeout(timer);
       socket.destroy();
       if (error) reject(error);
       else resolve(/** @type {KafkaProbeResult} */ (value));
     };
-    const timer = setTimeout(() => finish(new Error(`no Kafka response from ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`no Kafka response from ${host}:${port} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.on('error', (error) => finish(error));
     socket.on('close', () => finish(new Error(`${host}:${port} closed the connection`)));
     socket.on('data', (chunk) => {
@@ -443,7 +465,15 @@ export function probeKafka(host, port, timeoutMs = 2000) {
  * @returns {Promise<BrokerHandle>}
  */
 export async function startBroker(options) {
-  const { dataDir, port, controllerPort, logFile, timeoutMs = 60_000, heap = '512m', onUnexpectedExit } = options;
+  const {
+    dataDir,
+    port,
+    controllerPort,
+    logFile,
+    timeoutMs = 60_000,
+    heap = '512m',
+    onUnexpectedExit,
+  } = options;
   const runDir = path.dirname(logFile);
   const configFile = options.configFile ?? path.join(runDir, 'server.properties');
   const pidFile = options.pidFile ?? path.join(runDir, 'broker.pid');
@@ -454,7 +484,10 @@ export async function startBroker(options) {
   fs.mkdirSync(runDir, { recursive: true });
   fs.mkdirSync(dataDir, { recursive: true });
   fs.writeFileSync(configFile, renderServerProperties({ port, controllerPort, dataDir }));
-  fs.writeFileSync(logFile, `# Kafka ${jars.version} broker log, started ${new Date().toISOString()} by tools/dev\n`);
+  fs.writeFileSync(
+    logFile,
+    `# Kafka ${jars.version} broker log, started ${new Date().toISOString()} by tools/dev\n`,
+  );
 
   let formatted = false;
   if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
@@ -547,7 +580,11 @@ export async function startBroker(options) {
     note(`stopped Kafka broker (${formatDuration(Date.now() - stopStarted)})`);
   };
 
-  const unregister = registerCleanup({ name: 'kafka broker', stop: () => stop(), killNow: () => sendSignal('SIGTERM') });
+  const unregister = registerCleanup({
+    name: 'kafka broker',
+    stop: () => stop(),
+    killNow: () => sendSignal('SIGTERM'),
+  });
 
   // Ready = the log says "Kafka Server started" and a Metadata request lists a live broker (or, should
   // the log line ever change, Metadata has listed one for over a second).
@@ -585,7 +622,9 @@ export async function startBroker(options) {
 
   for (;;) {
     if (exitInfo) {
-      const how = exitInfo.error ? `could not be started (${exitInfo.error.message})` : `exited during startup (${exitInfo.signal ?? `exit code ${exitInfo.code}`})`;
+      const how = exitInfo.error
+        ? `could not be started (${exitInfo.error.message})`
+        : `exited during startup (${exitInfo.signal ?? `exit code ${exitInfo.code}`})`;
       throw startupError(how);
     }
     if (Date.now() - started > timeoutMs) {

@@ -15,7 +15,17 @@
  */
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
-import { REPO_ROOT, deadline, errorMessage, fail, formatDuration, note, paint, stderrColor, warn } from './util.mjs';
+import {
+  REPO_ROOT,
+  deadline,
+  errorMessage,
+  fail,
+  formatDuration,
+  note,
+  paint,
+  stderrColor,
+  warn,
+} from './util.mjs';
 
 /** @typedef {{ code: number | null, signal: NodeJS.Signals | null, error?: Error }} ExitInfo */
 
@@ -282,8 +292,9 @@ export async function runCaptured(command, args, options = {}) {
   });
   const info = await exited;
   unregister();
-  // eslint-disable-next-line no-control-regex
-  const output = Buffer.concat(chunks).toString('utf8').replace(/\u001b\[[0-9;]*m/g, '');
+  const output = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\u001b\[[0-9;]*m/g, '');
   return { ...info, output };
 }
 

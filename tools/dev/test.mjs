@@ -1,0 +1,366 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * `npm test`: every check, exactly as CI runs it (`bash .ci/run`). Phases, in order:
+ *
+ *   install       `npm ci` when node_modules is missing or out of date
+ *   unit          `npx nx run-many -t lint typecheck test build` (per project, cached by Nx)
+ *   kafka jars    the broker jars pinned in tools/kafka/pom.xml (Maven, once per version)
+ *   kafka broker  a FRESH single-node broker on free ports, data in .cache/kafka-test-<pid>/ (deleted
+ *                 afterwards, also on failure and Ctrl-C)
+ *   database      drops and creates `newsflow_test` through DATABASE_ADMIN_URL
+ *                 (default postgres://postgres@127.0.0.1:5432/postgres)
+ *   integration   `npx jest -c jest.integration.config.ts --runInBand` with KAFKA_BROKERS,
+ *                 DATABASE_URL=…/newsflow_test and NEWSFLOW_TEST=1
+ *
+ * A failing unit phase does not stop the others (one run shows every problem) unless --bail is given;
+ * integration needs the broker and the database. A summary with each phase's duration follows, and
+ * the very last line is "<N> passed, <N> failed" (counting phases). Exit code: 0 when nothing failed,
+ * 1 otherwise, 130 after Ctrl-C.
+ *
+ * Flags for developers (after `npm test --`):
+ *   --skip-unit         no lint/typecheck/unit tests, but still build (the e2e tests run dist/)
+ *   --only-integration  only the kafka, database and integration phases (no lint/tests/build)
+ *   --bail              stop at the first failing phase
+ *   -- <jest args>      passed on to jest, e.g.  npm test -- --only-integration -- -t 'dead letter'
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { recreateDatabase, redactUrl, withDatabase } from './lib/database.mjs';
+import { ensureNodeModules } from './lib/install.mjs';
+import { ensureKafkaJars, freePorts, startBroker, stopBrokerFromPidFile } from './lib/kafka-broker.mjs';
+import { describeExit, isShuttingDown, onShutdownSignal, runInherited, stopAll } from './lib/processes.mjs';
+import {
+  REPO_ROOT,
+  errorMessage,
+  fail,
+  formatDuration,
+  note,
+  ok,
+  paint,
+  isPidAlive,
+  rel,
+} from './lib/util.mjs';
+
+const TEST_DATABASE = 'newsflow_test';
+const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const CACHE_DIR = path.join(REPO_ROOT, '.cache');
+const TEST_DIR = path.join(CACHE_DIR, `kafka-test-${process.pid}`);
+const KEPT_BROKER_LOG = path.join(CACHE_DIR, 'kafka-test-last-broker.log');
+
+const USAGE = `Usage: npm test [-- [--skip-unit | --only-integration] [--bail] [-- <jest args>]]
+
+  --skip-unit         skip lint, typecheck and unit tests (still builds)
+  --only-integration  only the Kafka broker, database and integration phases
+  --bail              stop at the first failing phase
+  -- <jest args>      extra arguments for the integration jest run`;
+
+/** @param {string[]} argv */
+function parseArgs(argv) {
+  /** @type {{ skipUnit: boolean, onlyIntegration: boolean, bail: boolean, jestArgs: string[] }} */
+  const options = { skipUnit: false, onlyIntegration: false, bail: false, jestArgs: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      options.jestArgs = argv.slice(i + 1);
+      break;
+    } else if (arg === '--skip-unit') options.skipUnit = true;
+    else if (arg === '--only-integration') options.onlyIntegration = true;
+    else if (arg === '--bail') options.bail = true;
+    else if (arg === '--help' || arg === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else {
+      process.stderr.write(`Unknown option ${arg}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+  }
+  return options;
+}
+
+/** @typedef {{ name: string, status: 'passed' | 'failed' | 'skipped', ms: number, detail: string }} PhaseResult */
+
+/** @type {PhaseResult[]} */
+const results = [];
+let bailed = false;
+/** @type {{ name: string, started: number } | undefined} */
+let currentPhase;
+
+/**
+ * Runs one phase: prints a header, times it, records passed/failed. `fn` returns a short detail for
+ * the summary, or throws.
+ * @param {string} name
+ * @param {() => Promise<string | void>} fn
+ * @param {{ bail: boolean }} options
+ */
+async function phase(name, fn, { bail }) {
+  if (bailed || isShuttingDown()) {
+    results.push({
+      name,
+      status: 'skipped',
+      ms: 0,
+      detail: bailed ? '--bail after a failure' : 'interrupted',
+    });
+    return false;
+  }
+  process.stdout.write(`\n${paint('bold', `━━ ${name}`)}\n`);
+  const started = performance.now();
+  currentPhase = { name, started };
+  try {
+    const detail = (await fn()) ?? '';
+    const ms = performance.now() - started;
+    results.push({ name, status: 'passed', ms, detail });
+    ok(`${name} passed (${formatDuration(ms)})`);
+    return true;
+  } catch (error) {
+    const ms = performance.now() - started;
+    const message = errorMessage(error);
+    results.push({ name, status: 'failed', ms, detail: message.split('\n')[0] });
+    fail(`${name} failed (${formatDuration(ms)}): ${message}`);
+    if (bail) bailed = true;
+    return false;
+  } finally {
+    currentPhase = undefined;
+  }
+}
+
+/**
+ * @param {string} name
+ * @param {string} why
+ */
+function skip(name, why) {
+  results.push({ name, status: 'skipped', ms: 0, detail: why });
+}
+
+/**
+ * @param {string} command
+ * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} [env]
+ */
+async function mustSucceed(command, args, env) {
+  const result = await runInherited(command, args, env ? { env } : {});
+  if (result.code !== 0) {
+    const shown =
+      command === 'npx' ? args.filter((arg) => arg !== '--no' && arg !== '--') : [command, ...args];
+    throw new Error(`${shown.join(' ')} failed (${describeExit(result)})`);
+  }
+}
+
+/** Removes .cache/kafka-test-<pid> directories (and their brokers) left by runs that were killed. */
+async function removeLeftovers() {
+  let entries = [];
+  try {
+    entries = fs.readdirSync(CACHE_DIR);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const match = /^kafka-test-(\d+)$/.exec(entry);
+    if (!match || Number(match[1]) === process.pid || isPidAlive(Number(match[1]))) continue;
+    const dir = path.join(CACHE_DIR, entry);
+    if (await stopBrokerFromPidFile(path.join(dir, 'broker.pid')))
+      note(`stopped a leftover test broker from ${rel(dir)}`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    note(`removed leftover ${rel(dir)}`);
+  }
+}
+
+/** @type {import('./lib/kafka-broker.mjs').BrokerHandle | undefined} */
+let broker;
+let finished = false;
+
+/** Stops the test broker and deletes its directory (keeping the broker log when something failed). */
+async function cleanUp() {
+  await stopAll();
+  if (fs.existsSync(TEST_DIR)) {
+    const logFile = path.join(TEST_DIR, 'broker.log');
+    if (results.some((result) => result.status === 'failed') && fs.existsSync(logFile)) {
+      fs.copyFileSync(logFile, KEPT_BROKER_LOG);
+      note(`kept the broker log as ${rel(KEPT_BROKER_LOG)}`);
+    }
+    fs.rmSync(TEST_DIR, { recursive: true, force: true });
+  }
+}
+
+/** @param {boolean} interrupted */
+function printSummary(interrupted) {
+  if (interrupted && currentPhase) {
+    results.push({
+      name: currentPhase.name,
+      status: 'failed',
+      ms: performance.now() - currentPhase.started,
+      detail: 'interrupted',
+    });
+  }
+  const width = Math.max(...results.map((result) => result.name.length), 12);
+  const icon = {
+    passed: paint('green', '✔'),
+    failed: paint('red', '✖'),
+    skipped: paint('gray', '-'),
+  };
+  const lines = results.map(
+    (result) =>
+      `  ${icon[result.status]} ${result.name.padEnd(width)}  ${(result.status === 'skipped' ? 'skipped' : formatDuration(result.ms)).padStart(10)}  ${paint('gray', result.detail)}`,
+  );
+  const passed = results.filter((result) => result.status === 'passed').length;
+  const failed = results.filter((result) => result.status === 'failed').length;
+  process.stdout.write(`\n${paint('bold', '━━ Summary')}\n${lines.join('\n')}\n`);
+  process.stdout.write(
+    `  total ${formatDuration(performance.now())}${interrupted ? ' (interrupted)' : ''}\n`,
+  );
+  // The last line, for CI logs: phases passed and failed.
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  return failed;
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  process.chdir(REPO_ROOT);
+  onShutdownSignal(async () => {
+    if (finished) return 130;
+    finished = true;
+    await cleanUp();
+    printSummary(true);
+    return 130;
+  });
+
+  await removeLeftovers();
+
+  const installed = await phase(
+    'install',
+    () => ensureNodeModules().then(({ installed: ran }) => (ran ? 'npm ci' : 'up to date')),
+    options,
+  );
+  if (!installed) {
+    for (const name of ['unit', 'kafka jars', 'kafka broker', 'database', 'integration'])
+      skip(name, 'needs install');
+  } else {
+    if (options.onlyIntegration) {
+      skip('unit', '--only-integration');
+    } else if (options.skipUnit) {
+      await phase(
+        'build',
+        () =>
+          mustSucceed('npx', ['--no', '--', 'nx', 'run-many', '-t', 'build', '--outputStyle=stream']).then(
+            () => 'nx build',
+          ),
+        options,
+      );
+    } else {
+      await phase(
+        'unit',
+        () =>
+          mustSucceed('npx', [
+            '--no',
+            '--',
+            'nx',
+            'run-many',
+            '-t',
+            'lint',
+            'typecheck',
+            'test',
+            'build',
+            '--outputStyle=stream',
+          ]).then(() => 'lint typecheck test build'),
+        options,
+      );
+    }
+
+    /** @type {import('./lib/kafka-broker.mjs').KafkaJars | undefined} */
+    let jars;
+    await phase(
+      'kafka jars',
+      async () => {
+        jars = await ensureKafkaJars();
+        return `Kafka ${jars.version}${jars.fetched ? ', fetched' : ', cached'}`;
+      },
+      options,
+    );
+
+    if (jars) {
+      const kafkaJars = jars;
+      await phase(
+        'kafka broker',
+        async () => {
+          for (let attempt = 1; ; attempt++) {
+            const [port, controllerPort] = await freePorts(2);
+            fs.rmSync(TEST_DIR, { recursive: true, force: true });
+            try {
+              broker = await startBroker({
+                dataDir: path.join(TEST_DIR, 'data'),
+                port,
+                controllerPort,
+                logFile: path.join(TEST_DIR, 'broker.log'),
+                jars: kafkaJars,
+                onUnexpectedExit: (info) =>
+                  fail(`the test Kafka broker exited unexpectedly (${describeExit(info)})`),
+              });
+              return `${broker.bootstrap}, ready in ${formatDuration(broker.startupMs)}`;
+            } catch (error) {
+              // Another process took a port between freePorts() and the broker binding it: new ports.
+              if (attempt >= 3 || !/already in use/.test(errorMessage(error))) throw error;
+              note(`port clash on ${port}/${controllerPort}; retrying with other ports`);
+            }
+          }
+        },
+        options,
+      );
+    } else {
+      skip('kafka broker', 'needs the kafka jars');
+    }
+
+    const adminUrl = process.env.DATABASE_ADMIN_URL?.trim() || DEFAULT_ADMIN_URL;
+    const databaseUrl = withDatabase(adminUrl, TEST_DATABASE);
+    const databaseReady = await phase(
+      'database',
+      async () => {
+        await recreateDatabase(adminUrl, TEST_DATABASE);
+        return redactUrl(databaseUrl);
+      },
+      options,
+    );
+
+    if (broker && databaseReady) {
+      const bootstrap = broker.bootstrap;
+      await phase(
+        'integration',
+        async () => {
+          process.stdout.write(
+            `${paint('gray', `KAFKA_BROKERS=${bootstrap} DATABASE_URL=${redactUrl(databaseUrl)} NEWSFLOW_TEST=1`)}\n`,
+          );
+          await mustSucceed(
+            'npx',
+            ['--no', '--', 'jest', '-c', 'jest.integration.config.ts', '--runInBand', ...options.jestArgs],
+            {
+              ...process.env,
+              KAFKA_BROKERS: bootstrap,
+              DATABASE_URL: databaseUrl,
+              NEWSFLOW_TEST: '1',
+            },
+          );
+          return 'jest';
+        },
+        options,
+      );
+    } else {
+      skip('integration', 'needs the kafka broker and the database');
+    }
+  }
+
+  if (isShuttingDown()) return; // Ctrl-C: the signal handler cleans up, reports and exits
+  finished = true;
+  await cleanUp();
+  const failed = printSummary(false);
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+main().catch(async (error) => {
+  if (finished || isShuttingDown()) return;
+  finished = true;
+  fail(errorMessage(error));
+  results.push({ name: 'test runner', status: 'failed', ms: 0, detail: errorMessage(error).split('\n')[0] });
+  await cleanUp();
+  printSummary(false);
+  process.exit(1);
+});
