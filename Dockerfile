@@ -40,9 +40,11 @@ RUN npx nx run "${APP}:build" --skip-nx-cache \
 # ---------------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 ARG APP
-# APP is kept as an env var so CMD and HEALTHCHECK can use it at run time.
+# APP is kept as an env var so CMD and HEALTHCHECK can use it at run time. The services listen on
+# loopback unless HOST says otherwise; in a container they must accept connections from outside.
 ENV NODE_ENV=production \
     NODE_OPTIONS=--enable-source-maps \
+    HOST=0.0.0.0 \
     APP=${APP}
 
 WORKDIR /app

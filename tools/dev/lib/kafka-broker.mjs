@@ -9,17 +9,18 @@
  * - ensureKafkaJars(): checks java (17+) and, when the jars are not cached yet, mvn; fetches the jars.
  * - startBroker({ dataDir, port, controllerPort, logFile }): formats dataDir when it has no
  *   meta.properties, starts the broker and resolves once it answers a Kafka Metadata request listing
- *   itself and has logged "Kafka Server started"; rejects with the tail of its log when it exits or is
- *   not ready within 60 s. The handle's stop() sends SIGTERM, then SIGKILL after 15 s.
- * - isReachable(host, port), probeKafka(host, port), freePort(), stopBrokerFromPidFile().
+ *   itself and has logged "Kafka Server started", and its group/transaction coordinators are loaded;
+ *   rejects with the tail of its log when it exits or is not ready within 60 s. The handle's stop()
+ *   sends SIGTERM, then SIGKILL after 15 s.
+ * - isReachable(host, port), probeKafka(host, port), warmUpCoordinators(), freePort(), freePorts(n),
+ *   brokerPidFromFile(), stopBrokerFromPidFile().
  */
-import { spawnSync } from 'node:child_process';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { registerCleanup, runCaptured } from './processes.mjs';
+import { describeExit, registerCleanup, runCaptured } from './processes.mjs';
 import {
   REPO_ROOT,
   deadline,
@@ -288,8 +289,9 @@ export async function freePorts(count) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// A minimal Kafka protocol client (ApiVersions v0, then Metadata v4–v7), so readiness can be checked
-// the way a client sees it without kafkajs (which is not installed yet when these scripts start).
+// A minimal Kafka protocol client (ApiVersions v0, Metadata v4–v7, FindCoordinator v1–v2), so
+// readiness can be checked the way a client sees it without kafkajs (not installed yet when these
+// scripts start). Only non-flexible request versions, which need no tagged fields.
 
 class Reader {
   /** @param {Buffer} buffer */
@@ -317,22 +319,145 @@ class Reader {
   }
 }
 
+/** @param {string} value */
+function encodeString(value) {
+  const bytes = Buffer.from(value, 'utf8');
+  const length = Buffer.alloc(2);
+  length.writeInt16BE(bytes.length);
+  return Buffer.concat([length, bytes]);
+}
+
+/** One TCP connection to a broker; requests are sent one at a time. */
+class KafkaConnection {
+  /**
+   * @param {string} host
+   * @param {number} port
+   * @param {number} timeoutMs for connecting and for each response
+   */
+  constructor(host, port, timeoutMs) {
+    this.address = `${host}:${port}`;
+    this.timeoutMs = timeoutMs;
+    this.socket = net.connect({ host, port });
+    this.buffered = Buffer.alloc(0);
+    this.correlationId = 0;
+    /** @type {Error | undefined} */
+    this.failure = undefined;
+    /** @type {{ resolve: (frame: Buffer) => void, reject: (error: Error) => void } | undefined} */
+    this.waiter = undefined;
+    this.connected = new Promise((resolve, reject) => {
+      this.socket.once('connect', () => resolve(undefined));
+      this.socket.once('error', reject);
+    });
+    this.connected.catch(() => undefined);
+    this.socket.on('error', (error) => this.fail(error));
+    this.socket.on('close', () => this.fail(new Error(`${this.address} closed the connection`)));
+    this.socket.on('data', (chunk) => {
+      this.buffered = Buffer.concat([this.buffered, chunk]);
+      this.deliver();
+    });
+  }
+
+  /** @param {Error} error */
+  fail(error) {
+    this.failure ??= error;
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.reject(this.failure);
+  }
+
+  deliver() {
+    if (!this.waiter || this.buffered.length < 4) return;
+    const length = this.buffered.readInt32BE(0);
+    if (this.buffered.length < 4 + length) return;
+    const frame = this.buffered.subarray(4, 4 + length);
+    this.buffered = this.buffered.subarray(4 + length);
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter.resolve(frame);
+  }
+
+  /**
+   * Sends a request (header v1: api key, version, correlation id, client id) and returns a reader
+   * positioned after the response's correlation id.
+   * @param {number} apiKey
+   * @param {number} apiVersion
+   * @param {Buffer} body
+   * @returns {Promise<Reader>}
+   */
+  async request(apiKey, apiVersion, body) {
+    await withTimeout(this.connected, this.timeoutMs, `no connection to ${this.address}`);
+    if (this.failure) throw this.failure;
+    const correlationId = ++this.correlationId;
+    const header = Buffer.alloc(8);
+    header.writeInt16BE(apiKey, 0);
+    header.writeInt16BE(apiVersion, 2);
+    header.writeInt32BE(correlationId, 4);
+    const payload = Buffer.concat([header, encodeString('newsflow-dev-probe'), body]);
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(payload.length);
+    const frame = new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+    this.socket.write(Buffer.concat([size, payload]));
+    this.deliver();
+    const reader = new Reader(
+      /** @type {Buffer} */ (await withTimeout(frame, this.timeoutMs, `no answer from ${this.address}`)),
+    );
+    if (reader.int32() !== correlationId) throw new Error(`unexpected response from ${this.address}`);
+    return reader;
+  }
+
+  /**
+   * The supported version range of every API (ApiVersions v0).
+   * @returns {Promise<Map<number, { min: number, max: number }>>}
+   */
+  async apiVersions() {
+    const reader = await this.request(18, 0, Buffer.alloc(0));
+    const errorCode = reader.int16();
+    if (errorCode !== 0) throw new Error(`ApiVersions error code ${errorCode}`);
+    const versions = new Map();
+    for (let count = reader.int32(); count > 0; count--) {
+      const apiKey = reader.int16();
+      versions.set(apiKey, { min: reader.int16(), max: reader.int16() });
+    }
+    return versions;
+  }
+
+  close() {
+    this.socket.destroy();
+  }
+}
+
 /**
- * @param {number} apiKey
- * @param {number} apiVersion
- * @param {number} correlationId
- * @param {Buffer} body
+ * @template T
+ * @param {Promise<T>} promise
+ * @param {number} ms
+ * @param {string} message
+ * @returns {Promise<T>}
  */
-function encodeRequest(apiKey, apiVersion, correlationId, body) {
-  const clientId = Buffer.from('newsflow-dev-probe');
-  const header = Buffer.alloc(10);
-  header.writeInt16BE(apiKey, 0);
-  header.writeInt16BE(apiVersion, 2);
-  header.writeInt32BE(correlationId, 4);
-  header.writeInt16BE(clientId.length, 8);
-  const size = Buffer.alloc(4);
-  size.writeInt32BE(header.length + clientId.length + body.length);
-  return Buffer.concat([size, header, clientId, body]);
+function withTimeout(promise, ms, message) {
+  /** @type {NodeJS.Timeout | undefined} */
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${message} within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The version to use of an API: the lowest in both [supported.min, supported.max] and [low, high].
+ * @param {Map<number, { min: number, max: number }>} versions
+ * @param {number} apiKey
+ * @param {number} low
+ * @param {number} high
+ */
+function pickVersion(versions, apiKey, low, high) {
+  const range = versions.get(apiKey);
+  if (!range) return undefined;
+  const version = Math.max(low, range.min);
+  return version <= Math.min(high, range.max) ? version : undefined;
 }
 
 /**
@@ -351,85 +476,70 @@ function encodeRequest(apiKey, apiVersion, correlationId, body) {
  * @param {number} [timeoutMs]
  * @returns {Promise<KafkaProbeResult>}
  */
-export function probeKafka(host, port, timeoutMs = 2000) {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    let buffered = Buffer.alloc(0);
-    /** @type {((frame: Buffer) => void) | undefined} */
-    let onFrame;
-    /**
-     * @param {Error} [error]
-     * @param {KafkaProbeResult} [value]
-     */
-    const finish = (error, value) => {
-      clearTimeout(timer);
-      socket.destroy();
-      if (error) reject(error);
-      else resolve(/** @type {KafkaProbeResult} */ (value));
-    };
-    const timer = setTimeout(
-      () => finish(new Error(`no Kafka response from ${host}:${port} within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    socket.on('error', (error) => finish(error));
-    socket.on('close', () => finish(new Error(`${host}:${port} closed the connection`)));
-    socket.on('data', (chunk) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      if (buffered.length < 4) return;
-      const length = buffered.readInt32BE(0);
-      if (buffered.length < 4 + length) return;
-      const frame = buffered.subarray(4, 4 + length);
-      buffered = buffered.subarray(4 + length);
-      try {
-        onFrame?.(frame);
-      } catch (error) {
-        finish(new Error(`unexpected Kafka response from ${host}:${port}: ${errorMessage(error)}`));
-      }
-    });
-    socket.once('connect', () => {
-      onFrame = (frame) => {
-        const reader = new Reader(frame);
-        if (reader.int32() !== 1) throw new Error('wrong correlation id');
-        const errorCode = reader.int16();
-        if (errorCode !== 0) throw new Error(`ApiVersions error code ${errorCode}`);
-        const count = reader.int32();
-        /** @type {{ min: number, max: number } | undefined} */
-        let metadata;
-        for (let i = 0; i < count; i++) {
-          const apiKey = reader.int16();
-          const min = reader.int16();
-          const max = reader.int16();
-          if (apiKey === 3) metadata = { min, max };
-        }
-        const version = metadata ? Math.max(4, metadata.min) : NaN;
-        if (!metadata || version > Math.min(7, metadata.max)) {
-          finish(undefined, { brokers: [], clusterId: null, controllerId: -1, metadataChecked: false });
-          return;
-        }
-        onFrame = (metadataFrame) => {
-          const r = new Reader(metadataFrame);
-          if (r.int32() !== 2) throw new Error('wrong correlation id');
-          r.int32(); // throttle_time_ms
-          const brokers = [];
-          for (let i = r.int32(); i > 0; i--) {
-            const nodeId = r.int32();
-            const brokerHost = r.nullableString() ?? '';
-            const brokerPort = r.int32();
-            r.nullableString(); // rack
-            brokers.push({ nodeId, host: brokerHost, port: brokerPort });
-          }
-          const clusterId = r.nullableString();
-          const controllerId = r.int32();
-          finish(undefined, { brokers, clusterId, controllerId, metadataChecked: true });
-        };
-        // Metadata v4–v7 body: topics = [] (none, just brokers), allow_auto_topic_creation = false.
-        socket.write(encodeRequest(3, version, 2, Buffer.from([0, 0, 0, 0, 0])));
-      };
-      socket.write(encodeRequest(18, 0, 1, Buffer.alloc(0)));
-    });
-  });
+export async function probeKafka(host, port, timeoutMs = 2000) {
+  const connection = new KafkaConnection(host, port, timeoutMs);
+  try {
+    const versions = await connection.apiVersions();
+    const version = pickVersion(versions, 3, 4, 7);
+    if (version === undefined)
+      return { brokers: [], clusterId: null, controllerId: -1, metadataChecked: false };
+    // Metadata v4–v7 request: topics = [] (none, just the brokers), allow_auto_topic_creation = false.
+    const reader = await connection.request(3, version, Buffer.from([0, 0, 0, 0, 0]));
+    reader.int32(); // throttle_time_ms
+    const brokers = [];
+    for (let count = reader.int32(); count > 0; count--) {
+      const nodeId = reader.int32();
+      const brokerHost = reader.nullableString() ?? '';
+      const brokerPort = reader.int32();
+      reader.nullableString(); // rack
+      brokers.push({ nodeId, host: brokerHost, port: brokerPort });
+    }
+    const clusterId = reader.nullableString();
+    const controllerId = reader.int32();
+    return { brokers, clusterId, controllerId, metadataChecked: true };
+  } catch (error) {
+    throw new Error(`${host}:${port} did not answer as a Kafka broker: ${errorMessage(error)}`);
+  } finally {
+    connection.close();
+  }
 }
 
+/**
+ * Has the broker create and load its group and transaction coordinators (the __consumer_offsets and
+ * __transaction_state topics), which it otherwise does on the first client request for them, making
+ * the first consumer group join or producer of every fresh broker wait and log retriable errors.
+ * Best effort: resolves false when they are not ready within the timeout.
+ * @param {string} host
+ * @param {number} port
+ * @param {number} [timeoutMs]
+ */
+export async function warmUpCoordinators(host, port, timeoutMs = 20_000) {
+  const until = Date.now() + timeoutMs;
+  const connection = new KafkaConnection(host, port, 3000);
+  try {
+    const version = pickVersion(await connection.apiVersions(), 10, 1, 2);
+    if (version === undefined) return false;
+    for (const keyType of [0, 1]) {
+      for (;;) {
+        // FindCoordinator v1–v2: key, key_type (0 = group, 1 = transaction).
+        const reader = await connection.request(
+          10,
+          version,
+          Buffer.concat([encodeString('newsflow-warm-up'), Buffer.from([keyType])]),
+        );
+        reader.int32(); // throttle_time_ms
+        if (reader.int16() === 0) break;
+        if (Date.now() > until) return false;
+        await sleep(200);
+      }
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    connection.close();
+  }
+}
 // ---------------------------------------------------------------------------------------------------
 
 /**
@@ -442,7 +552,8 @@ export function probeKafka(host, port, timeoutMs = 2000) {
  * @property {string} dataDir
  * @property {string} logFile
  * @property {boolean} formatted whether the data directory was formatted by this start
- * @property {number} startupMs time from spawning the JVM to ready
+ * @property {number} startupMs time from spawning the JVM to serving clients
+ * @property {number} warmUpMs time spent afterwards loading the group/transaction coordinators
  * @property {Promise<import('./processes.mjs').ExitInfo>} exited
  * @property {() => boolean} isRunning
  * @property {(timeoutMs?: number) => Promise<void>} stop SIGTERM, SIGKILL after 15 s; idempotent
@@ -459,6 +570,8 @@ export function probeKafka(host, port, timeoutMs = 2000) {
  * @param {string} [options.pidFile] where to record the pid (default: broker.pid beside logFile)
  * @param {KafkaJars} [options.jars] from ensureKafkaJars() (called when omitted)
  * @param {number} [options.timeoutMs] default 60 s
+ * @param {boolean} [options.warmUp] load the group and transaction coordinators before resolving
+ *   (default true; see warmUpCoordinators())
  * @param {string} [options.heap] -Xmx value, default 512m
  * @param {(info: import('./processes.mjs').ExitInfo) => void} [options.onUnexpectedExit] exits after ready
  *   without stop()
@@ -472,6 +585,7 @@ export async function startBroker(options) {
     logFile,
     timeoutMs = 60_000,
     heap = '512m',
+    warmUp = true,
     onUnexpectedExit,
   } = options;
   const runDir = path.dirname(logFile);
@@ -648,6 +762,15 @@ export async function startBroker(options) {
     }
     await sleep(150);
   }
+  const startupMs = Date.now() - started;
+
+  let warmUpMs = 0;
+  if (warmUp) {
+    const warmUpStarted = Date.now();
+    await warmUpCoordinators(HOST, port);
+    warmUpMs = Date.now() - warmUpStarted;
+    if (exitInfo) throw startupError(`exited during startup (${describeExit(exitInfo)})`);
+  }
   ready = true;
 
   return {
@@ -659,7 +782,8 @@ export async function startBroker(options) {
     dataDir,
     logFile,
     formatted,
-    startupMs: Date.now() - started,
+    startupMs,
+    warmUpMs,
     exited,
     isRunning: () => exitInfo === undefined,
     stop,

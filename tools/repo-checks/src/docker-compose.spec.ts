@@ -57,7 +57,12 @@ function readYamlFile(path: string): unknown {
 /** Files in `dir` whose name matches a shell-style pattern (`*`, `?`), as Prometheus' rule_files globs. */
 function globFiles(dir: string, pattern: string): string[] {
   if (!existsSync(dir)) return [];
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
   return readdirSync(dir)
     .filter((name) => regex.test(name))
     .map((name) => join(dir, name))
@@ -102,8 +107,10 @@ describe('docker-compose.yml', () => {
       for (const mount of mountsOf(svc)) {
         if (mount.kind === 'bind') {
           const host = resolve(repoRoot, mount.source);
-          if (!host.startsWith(repoRoot)) problems.push(`${name}: bind mount ${mount.source} is outside the repo`);
-          else if (!existsSync(host)) problems.push(`${name}: bind mount source ${mount.source} does not exist`);
+          if (!host.startsWith(repoRoot))
+            problems.push(`${name}: bind mount ${mount.source} is outside the repo`);
+          else if (!existsSync(host))
+            problems.push(`${name}: bind mount source ${mount.source} does not exist`);
         } else if (mount.kind === 'volume' && !declared.has(mount.source)) {
           problems.push(`${name}: named volume "${mount.source}" is not declared under top-level volumes`);
         }
@@ -269,7 +276,10 @@ describe('Prometheus (deploy/prometheus)', () => {
         .filter((rule) => typeof rule['alert'] === 'string')
         .map((rule) => [rule['alert'] as string, rule]),
     );
-    expect(alerts.get('NewsflowServiceDown')).toMatchObject({ expr: 'up{job=~"newsflow-.*"} == 0', for: '1m' });
+    expect(alerts.get('NewsflowServiceDown')).toMatchObject({
+      expr: 'up{job=~"newsflow-.*"} == 0',
+      for: '1m',
+    });
     expect(alerts.get('NewsflowDeadLettersGrowing')).toMatchObject({
       expr: 'increase(newsflow_dead_letters_total[10m]) > 0',
     });
@@ -321,17 +331,22 @@ describe('Grafana (deploy/grafana)', () => {
     let targetCount = 0;
     const checkDatasource = (where: string, datasource: unknown) => {
       const uid = isRecord(datasource) ? datasource['uid'] : undefined;
-      if (uid !== 'prometheus') problems.push(`${where}: datasource uid is ${JSON.stringify(uid)}, expected "prometheus"`);
+      if (uid !== 'prometheus')
+        problems.push(`${where}: datasource uid is ${JSON.stringify(uid)}, expected "prometheus"`);
     };
     const visit = (panels: unknown) => {
       for (const panel of Array.isArray(panels) ? panels : []) {
         if (!isRecord(panel)) continue;
         const where = `panel ${String(panel['id'])} "${String(panel['title'])}"`;
         // Rows hold no queries of their own; their datasource is unset or a mixed placeholder.
-        if (panel['type'] !== 'row' && panel['datasource'] !== undefined) checkDatasource(where, panel['datasource']);
+        if (panel['type'] !== 'row' && panel['datasource'] !== undefined)
+          checkDatasource(where, panel['datasource']);
         for (const target of Array.isArray(panel['targets']) ? panel['targets'] : []) {
           targetCount += 1;
-          checkDatasource(`${where} target ${isRecord(target) ? String(target['refId']) : '?'}`, isRecord(target) ? target['datasource'] : undefined);
+          checkDatasource(
+            `${where} target ${isRecord(target) ? String(target['refId']) : '?'}`,
+            isRecord(target) ? target['datasource'] : undefined,
+          );
         }
         visit(panel['panels']); // collapsed rows nest their panels
       }
@@ -348,16 +363,20 @@ describe('Dockerfile and .dockerignore', () => {
       .split('\n')
       .map((line) => line.trim())
       .filter((line) => line !== '' && !line.startsWith('#'));
-    expect(entries).toEqual(expect.arrayContaining(['node_modules', 'dist', '.nx', '.cache', 'data', 'coverage', '.git']));
+    expect(entries).toEqual(
+      expect.arrayContaining(['node_modules', 'dist', '.nx', '.cache', 'data', 'coverage', '.git']),
+    );
   });
 
-  it('takes the app as build arg APP and runs it as the non-root node user', () => {
+  it('takes the app as build arg APP and runs it as the non-root node user, listening on all interfaces', () => {
     const dockerfile = readFileSync(fromRoot('Dockerfile'), 'utf8');
     const stages = dockerfile.split(/^FROM\s/m).slice(1);
     expect(stages.length).toBeGreaterThanOrEqual(2);
     for (const stage of stages) expect(stage).toMatch(/^ARG APP\b/m);
     const runtime = stages[stages.length - 1];
     expect(runtime).toMatch(/^USER node\s*$/m);
+    // The services bind to 127.0.0.1 unless HOST is set: unreachable from other containers.
+    expect(runtime).toMatch(/^\s*HOST=0\.0\.0\.0\b/m);
     expect(runtime).toMatch(/^HEALTHCHECK\s/m);
     expect(runtime).toMatch(/^CMD .*dist\/apps\/\$\{?APP\}?\/apps\/\$\{?APP\}?\/src\/main\.js/m);
   });

@@ -71,7 +71,12 @@ describe('compose helpers', () => {
       expect(composeFormats['ports'](value)).toBe(false),
     );
     it('checks durations', () => {
-      expect(['10s', '1m30s', '500ms', '1.5h'].map(composeFormats['duration'])).toEqual([true, true, true, true]);
+      expect(['10s', '1m30s', '500ms', '1.5h'].map(composeFormats['duration'])).toEqual([
+        true,
+        true,
+        true,
+        true,
+      ]);
       expect(['10', '10 s', 's', '1d'].map(composeFormats['duration'])).toEqual([false, false, false, false]);
     });
   });
@@ -97,7 +102,9 @@ describe('compose helpers', () => {
       expect(errors).toEqual(
         expect.arrayContaining([
           '/services/web must NOT have additional properties (unknown key "imagee")',
-          expect.stringMatching(/^\/services\/web\/depends_on\/db\/condition must be equal to one of the allowed values \(allowed: /),
+          expect.stringMatching(
+            /^\/services\/web\/depends_on\/db\/condition must be equal to one of the allowed values \(allowed: /,
+          ),
           '/services/web/healthcheck/interval must match format "duration"',
         ]),
       );
@@ -106,18 +113,42 @@ describe('compose helpers', () => {
 
   describe('service helpers', () => {
     it('reads list and dict forms', () => {
-      expect(listOrDictToMap(['A=1', 'B'])).toEqual(new Map([['A', '1'], ['B', undefined]]));
-      expect(listOrDictToMap({ A: 1, B: null })).toEqual(new Map([['A', '1'], ['B', undefined]]));
+      expect(listOrDictToMap(['A=1', 'B'])).toEqual(
+        new Map([
+          ['A', '1'],
+          ['B', undefined],
+        ]),
+      );
+      expect(listOrDictToMap({ A: 1, B: null })).toEqual(
+        new Map([
+          ['A', '1'],
+          ['B', undefined],
+        ]),
+      );
       expect(dependsOnMap({ depends_on: ['db'] })).toEqual(new Map([['db', 'service_started']]));
     });
 
     it('parses mounts and maps container paths to host paths', () => {
-      expect(parseMount('./conf:/etc/app:ro')).toEqual({ kind: 'bind', source: './conf', target: '/etc/app' });
-      expect(parseMount('data:/var/lib/app')).toEqual({ kind: 'volume', source: 'data', target: '/var/lib/app' });
+      expect(parseMount('./conf:/etc/app:ro')).toEqual({
+        kind: 'bind',
+        source: './conf',
+        target: '/etc/app',
+      });
+      expect(parseMount('data:/var/lib/app')).toEqual({
+        kind: 'volume',
+        source: 'data',
+        target: '/var/lib/app',
+      });
       expect(parseMount('/scratch')).toEqual({ kind: 'anonymous', target: '/scratch' });
-      expect(parseMount({ type: 'bind', source: './x', target: '/x' })).toEqual({ kind: 'bind', source: './x', target: '/x' });
+      expect(parseMount({ type: 'bind', source: './x', target: '/x' })).toEqual({
+        kind: 'bind',
+        source: './x',
+        target: '/x',
+      });
 
-      const service = { volumes: ['./deploy:/etc/app:ro', './deploy/special:/etc/app/special', 'data:/data'] };
+      const service = {
+        volumes: ['./deploy:/etc/app:ro', './deploy/special:/etc/app/special', 'data:/data'],
+      };
       expect(hostPathFor('/repo', service, '/etc/app/a.yml')).toBe('/repo/deploy/a.yml');
       expect(hostPathFor('/repo', service, '/etc/app/special/b.yml')).toBe('/repo/deploy/special/b.yml');
       expect(hostPathFor('/repo', service, '/etc/application')).toBeUndefined();

@@ -83,7 +83,9 @@ const BRACED = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:-|-|:\?|\?|:\+|\+)([\s\S]*))?$/;
 function interpolateString(text: string, env: Environment, where: string, problems: string[]): string {
   return text.replace(INTERPOLATION, (match: string, token: string | undefined) => {
     if (token === undefined) {
-      problems.push(`${where}: "$" must be followed by a variable name, "{" or "$" (write "$$" for a literal "$")`);
+      problems.push(
+        `${where}: "$" must be followed by a variable name, "{" or "$" (write "$$" for a literal "$")`,
+      );
       return match;
     }
     if (token === '$') return '$';
@@ -110,7 +112,8 @@ function interpolateString(text: string, env: Environment, where: string, proble
     const isNonEmpty = isSet && value !== '';
     switch (operator) {
       case undefined:
-        if (!isSet) problems.push(`${where}: \${${name}} is not set and has no default (write \${${name}:-default})`);
+        if (!isSet)
+          problems.push(`${where}: \${${name}} is not set and has no default (write \${${name}:-default})`);
         return value ?? '';
       case ':-':
         return isNonEmpty ? value : argument;
@@ -139,7 +142,9 @@ export function interpolate(value: unknown, env: Environment = {}): Interpolated
     if (typeof node === 'string') return interpolateString(node, env, where, problems);
     if (Array.isArray(node)) return node.map((item, i) => walk(item, `${where}/${i}`));
     if (isRecord(node)) {
-      return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, walk(item, `${where}/${key}`)]));
+      return Object.fromEntries(
+        Object.entries(node).map(([key, item]) => [key, walk(item, `${where}/${key}`)]),
+      );
     }
     return node;
   };
@@ -157,13 +162,13 @@ export function maskInterpolations(text: string): string {
 
 const PORT_RANGE = String.raw`\d{1,5}(?:-\d{1,5})?`;
 const HOST_IP = String.raw`(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.]+\])`;
-const PORTS = new RegExp(String.raw`^(?:${HOST_IP}:)?((?:${PORT_RANGE})?:)?(${PORT_RANGE})(?:/(?:tcp|udp|sctp))?$`);
+const PORTS = new RegExp(
+  String.raw`^(?:${HOST_IP}:)?((?:${PORT_RANGE})?:)?(${PORT_RANGE})(?:/(?:tcp|udp|sctp))?$`,
+);
 const EXPOSE = new RegExp(String.raw`^(${PORT_RANGE})(?:/(?:tcp|udp|sctp))?$`);
 
 function portNumbersValid(...parts: (string | undefined)[]): boolean {
-  return parts
-    .flatMap((part) => (part ?? '').match(/\d+/g) ?? [])
-    .every((port) => Number(port) <= 65535);
+  return parts.flatMap((part) => (part ?? '').match(/\d+/g) ?? []).every((port) => Number(port) <= 65535);
 }
 
 /**
@@ -239,7 +244,8 @@ function describeAjvError(error: ErrorObject): string {
 export function createComposeValidator(): (data: unknown) => string[] {
   const ajv = new Ajv2019({ strict: true, allErrors: true, allowUnionTypes: true });
   addFormats(ajv);
-  for (const [name, validate] of Object.entries(composeFormats)) ajv.addFormat(name, { type: 'string', validate });
+  for (const [name, validate] of Object.entries(composeFormats))
+    ajv.addFormat(name, { type: 'string', validate });
   const validate = ajv.compile(loadComposeSchema());
   return (data) => (validate(data) ? [] : (validate.errors ?? []).map(describeAjvError));
 }
@@ -259,12 +265,20 @@ export function listOrDictToMap(value: ListOrDict | undefined): Map<string, stri
       }),
     );
   }
-  return new Map(Object.entries(value).map(([k, v]): [string, string | undefined] => [k, v === null ? undefined : String(v)]));
+  return new Map(
+    Object.entries(value).map(([k, v]): [string, string | undefined] => [
+      k,
+      v === null ? undefined : String(v),
+    ]),
+  );
 }
 
-export function buildOf(service: ComposeService): { context: string; dockerfile: string; args: ListOrDict | undefined } | undefined {
+export function buildOf(
+  service: ComposeService,
+): { context: string; dockerfile: string; args: ListOrDict | undefined } | undefined {
   if (service.build === undefined) return undefined;
-  if (typeof service.build === 'string') return { context: service.build, dockerfile: 'Dockerfile', args: undefined };
+  if (typeof service.build === 'string')
+    return { context: service.build, dockerfile: 'Dockerfile', args: undefined };
   return {
     context: service.build.context ?? '.',
     dockerfile: service.build.dockerfile ?? 'Dockerfile',
@@ -289,9 +303,12 @@ export type Mount =
 export function parseMount(entry: string | ComposeVolumeObject): Mount {
   if (typeof entry !== 'string') {
     const target = entry.target ?? '';
-    if (entry.type === 'bind' && entry.source !== undefined) return { kind: 'bind', source: entry.source, target };
+    if (entry.type === 'bind' && entry.source !== undefined)
+      return { kind: 'bind', source: entry.source, target };
     if (entry.type === 'volume') {
-      return entry.source === undefined ? { kind: 'anonymous', target } : { kind: 'volume', source: entry.source, target };
+      return entry.source === undefined
+        ? { kind: 'anonymous', target }
+        : { kind: 'volume', source: entry.source, target };
     }
     return { kind: 'other', target };
   }
@@ -309,7 +326,11 @@ export function mountsOf(service: ComposeService): Mount[] {
  * Maps a path inside a container to the host path it comes from, through the service's bind mounts
  * (the most specific mount wins). Undefined when no bind mount covers the path.
  */
-export function hostPathFor(repoRoot: string, service: ComposeService, containerPath: string): string | undefined {
+export function hostPathFor(
+  repoRoot: string,
+  service: ComposeService,
+  containerPath: string,
+): string | undefined {
   const candidates = mountsOf(service)
     .filter((m): m is Extract<Mount, { kind: 'bind' }> => m.kind === 'bind')
     .filter((m) => containerPath === m.target || containerPath.startsWith(`${m.target.replace(/\/$/, '')}/`))

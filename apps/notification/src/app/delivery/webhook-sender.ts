@@ -1,0 +1,104 @@
+import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+
+import { ForbiddenTargetError, guardedLookup, isForbiddenAddress } from './target-guard';
+import { signWebhook } from './webhook-signature';
+
+/** Receivers' answers are read up to this many bytes: enough for an error message, never a flood. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+export interface WebhookRequest {
+  url: string;
+  id: string;
+  secret: string;
+  body: string;
+  now?: Date;
+}
+
+export type WebhookResult =
+  | { ok: true; statusCode: number; durationMs: number }
+  | { ok: false; statusCode?: number; error: string; durationMs: number };
+
+export interface WebhookSenderOptions {
+  timeoutMs: number;
+  allowPrivateTargets: boolean;
+}
+
+/** POSTs one signed webhook. Only a 2xx answer counts as delivered; redirects are not followed. */
+export class WebhookSender {
+  constructor(private readonly options: WebhookSenderOptions) {}
+
+  async send(request: WebhookRequest): Promise<WebhookResult> {
+    const started = Date.now();
+    const elapsed = () => Date.now() - started;
+    let url: URL;
+    try {
+      url = new URL(request.url);
+      this.assertAllowedTarget(url);
+    } catch (error) {
+      return { ok: false, error: (error as Error).message, durationMs: elapsed() };
+    }
+    const timestamp = Math.floor((request.now ?? new Date()).getTime() / 1000);
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'Newsflow-Webhooks/1',
+      'webhook-id': request.id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signWebhook({
+        secret: request.secret,
+        id: request.id,
+        timestamp,
+        body: request.body,
+      }),
+    };
+    try {
+      const statusCode = await this.post(url, headers, request.body);
+      return statusCode >= 200 && statusCode < 300
+        ? { ok: true, statusCode, durationMs: elapsed() }
+        : { ok: false, statusCode, error: `receiver answered ${statusCode}`, durationMs: elapsed() };
+    } catch (error) {
+      return { ok: false, error: (error as Error).message, durationMs: elapsed() };
+    }
+  }
+
+  private assertAllowedTarget(url: URL): void {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ForbiddenTargetError(`webhook URLs must be http or https, not ${url.protocol}`);
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    // Literal IPs never go through DNS lookup, so they are checked here.
+    if (!this.options.allowPrivateTargets && isIP(host) && isForbiddenAddress(host)) {
+      throw new ForbiddenTargetError(`${host} is a private or reserved address`);
+    }
+  }
+
+  private post(url: URL, headers: Record<string, string>, body: string): Promise<number> {
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const request = transport.request(
+        url,
+        {
+          method: 'POST',
+          headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+          timeout: this.options.timeoutMs,
+          lookup: this.options.allowPrivateTargets ? undefined : guardedLookup,
+        },
+        (response) => {
+          let received = 0;
+          response.on('data', (chunk: Buffer) => {
+            received += chunk.length;
+            if (received > MAX_RESPONSE_BYTES) response.destroy();
+          });
+          response.on('close', () => resolve(response.statusCode ?? 0));
+          response.on('error', () => resolve(response.statusCode ?? 0));
+        },
+      );
+      request.on('timeout', () =>
+        request.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)),
+      );
+      request.on('error', reject);
+      request.end(body);
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { type Logger } from 'pino';
+
+import { Topic } from '@newsflow/contracts';
+import { KafkaHealthIndicator } from '@newsflow/nest-kafka';
+import { ObservabilityModule } from '@newsflow/observability';
+import { databaseModuleFor, kafkaModuleFor } from '@newsflow/service-kit';
+
+import { DeliveryRepository } from './delivery/delivery.repository';
+import { DeliveryWorker } from './delivery/delivery.worker';
+import { ArticleMatchingHandler } from './matching/article-matching.handler';
+import { NOTIFICATION_MIGRATIONS } from './migrations';
+import { NOTIFICATION_CONFIG, NOTIFICATION_SCHEMA, type NotificationConfig } from './notification.config';
+import { SubscriptionEntity } from './subscriptions/subscription.entity';
+import { SubscriptionRepository } from './subscriptions/subscription.repository';
+import { SubscriptionsController } from './subscriptions/subscriptions.controller';
+
+@Module({})
+export class NotificationModule {
+  static forRoot(config: NotificationConfig, logger: Logger): DynamicModule {
+    return {
+      module: NotificationModule,
+      imports: [
+        ObservabilityModule.forRoot({
+          rootLogger: logger,
+          healthIndicators: {
+            inject: [KafkaHealthIndicator, TypeOrmHealthIndicator],
+            useFactory: (kafka: KafkaHealthIndicator, db: TypeOrmHealthIndicator) => [
+              () => kafka.check(),
+              () => db.pingCheck('postgres', { timeout: 3_000 }),
+            ],
+          },
+        }),
+        kafkaModuleFor({
+          service: 'notification',
+          config,
+          logger,
+          topics: [Topic.ArticleEnrichedV1, Topic.DeadLetterV1],
+        }),
+        databaseModuleFor({
+          service: 'notification',
+          config,
+          schema: NOTIFICATION_SCHEMA,
+          entities: [SubscriptionEntity],
+          migrations: NOTIFICATION_MIGRATIONS,
+        }),
+      ],
+      controllers: [ArticleMatchingHandler, SubscriptionsController],
+      providers: [
+        { provide: NOTIFICATION_CONFIG, useValue: config },
+        SubscriptionRepository,
+        DeliveryRepository,
+        DeliveryWorker,
+      ],
+    };
+  }
+}
