@@ -13,9 +13,16 @@ const depConstraints = [
   { sourceTag: 'scope:storage', onlyDependOnLibsWithTags: ['scope:storage', 'scope:shared'] },
   { sourceTag: 'scope:notification', onlyDependOnLibsWithTags: ['scope:notification', 'scope:shared'] },
   { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared'] },
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra', 'type:nest', 'type:util'] },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra', 'type:nest', 'type:util'],
+  },
+  { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util'] },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util'] },
-  { sourceTag: 'type:nest', onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:nest', 'type:util'] },
+  {
+    sourceTag: 'type:nest',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:nest', 'type:util'],
+  },
   { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:util'] },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
@@ -23,7 +30,20 @@ const depConstraints = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/jest.config.ts', '**/dist', '**/node_modules', '**/coverage', '.nx', '.cache', 'data', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    ignores: [
+      '**/jest.config.ts',
+      '**/dist',
+      '**/node_modules',
+      '**/coverage',
+      '.nx',
+      '.cache',
+      'data',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {

@@ -33,6 +33,8 @@ export const KafkaEnvSchema = z.object({
   KAFKA_CREATE_TOPICS: booleanFromEnv(true),
   KAFKA_TOPIC_PARTITIONS: positiveIntFromEnv(6),
   KAFKA_REPLICATION_FACTOR: positiveIntFromEnv(1),
+  /** Where a consumer group with no committed offset starts, as Kafka's auto.offset.reset. */
+  KAFKA_AUTO_OFFSET_RESET: z.enum(['earliest', 'latest']).default('earliest'),
   /** Attempts per message before it is dead-lettered. */
   KAFKA_MAX_ATTEMPTS: positiveIntFromEnv(5),
 });

@@ -23,6 +23,8 @@ export interface ConsumerRunnerOptions {
   logger: RuntimeLogger;
   retryPolicy?: RetryPolicy;
   partitionsConsumedConcurrently?: number;
+  /** Where a group without committed offsets starts; the default reads everything already on the topic. */
+  startFrom?: 'earliest' | 'latest';
   observer?: ConsumerObserver;
 }
 
@@ -78,8 +80,10 @@ export class ConsumerRunner {
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    // A new group starts from the beginning: nothing already on the topic is skipped.
-    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
+    await this.consumer.subscribe({
+      topics: [...this.options.topics],
+      fromBeginning: (this.options.startFrom ?? 'earliest') === 'earliest',
+    });
     await this.consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,

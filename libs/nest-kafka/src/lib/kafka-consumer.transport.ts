@@ -31,6 +31,7 @@ export interface KafkaConsumerTransportOptions {
   logger: RuntimeLogger;
   retryPolicy: RetryPolicy;
   partitionsConsumedConcurrently?: number;
+  startFrom?: 'earliest' | 'latest';
   observer?: ConsumerObserver;
 }
 
@@ -63,6 +64,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       logger: this.options.logger,
       retryPolicy: this.options.retryPolicy,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      startFrom: this.options.startFrom,
       observer: this.options.observer,
       dispatch: (event) => this.dispatch(event),
     });

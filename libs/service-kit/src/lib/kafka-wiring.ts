@@ -40,6 +40,7 @@ export function consumerTransportFor(
     stage: input.stage,
     publisher: app.get(EventPublisher),
     logger: input.logger.child({ component: 'consumer', groupId: input.groupId }),
+    startFrom: input.config.KAFKA_AUTO_OFFSET_RESET,
     retryPolicy: {
       maxAttempts: input.config.KAFKA_MAX_ATTEMPTS,
       initialBackoffMs: 500,

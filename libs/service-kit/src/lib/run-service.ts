@@ -55,11 +55,12 @@ export async function runService<C extends LogEnv & HttpEnv>(
     format: config.LOG_FORMAT,
   });
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
-  armShutdownDeadline(logger);
 
   const app = await NestFactory.create<NestExpressApplication>(definition.module(config, logger), {
     bufferLogs: true,
     bodyParser: false,
+    // Keep-alive connections would otherwise hold the HTTP server open past the shutdown deadline.
+    forceCloseConnections: true,
   });
   app.useLogger(app.get(NestPinoLogger));
   app.useBodyParser('json', { limit: '1mb' });
@@ -71,7 +72,6 @@ export async function runService<C extends LogEnv & HttpEnv>(
       stopAtFirstError: false,
     }),
   );
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 
   if (definition.openApi) {
     const document = SwaggerModule.createDocument(
@@ -98,19 +98,33 @@ export async function runService<C extends LogEnv & HttpEnv>(
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info({ port, host: config.HOST }, `${definition.name} ready`);
+  closeOnSignals(app, logger);
 }
 
-/** Nest closes consumers, then modules, on SIGTERM; this makes sure a stuck close cannot keep us alive. */
-function armShutdownDeadline(logger: Logger): void {
-  const arm = (signal: NodeJS.Signals) => {
+/**
+ * On SIGTERM or SIGINT: stop taking work (watchers, workers), stop consuming (in-flight messages finish
+ * and commit), close HTTP, disconnect; then exit 0. A close that hangs is cut off at the deadline.
+ */
+function closeOnSignals(app: INestApplication, logger: Logger): void {
+  const close = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'shutting down');
     setTimeout(() => {
       logger.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown took too long, exiting');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
+    app.close().then(
+      () => {
+        logger.info({}, 'shut down cleanly');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGTERM', arm);
-  process.once('SIGINT', arm);
+  process.once('SIGTERM', close);
+  process.once('SIGINT', close);
 }
 
 /** Entry point for a service's main.ts: a failed start is logged and ends the process with status 1. */
