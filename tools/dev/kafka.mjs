@@ -18,6 +18,7 @@ import {
   brokerPidFromFile,
   ensureKafkaJars,
   isReachable,
+  logExcerpt,
   probeKafka,
   startBroker,
   stopBrokerFromPidFile,
@@ -57,9 +58,7 @@ async function start() {
         ok('Kafka broker stopped (SIGTERM from elsewhere, e.g. `npm run kafka -- stop`).');
         process.exit(0);
       }
-      fail(
-        `Kafka broker exited (${describeExit(info)}). Last lines of ${rel(logFile)}:\n${tailFile(logFile, 20)}`,
-      );
+      fail(`Kafka broker exited (${describeExit(info)}). From ${rel(logFile)}:\n${logExcerpt(logFile, 20)}`);
       process.exit(1);
     },
   });

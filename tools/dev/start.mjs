@@ -24,7 +24,14 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ensureDatabase, redactUrl } from './lib/database.mjs';
 import { ensureNodeModules } from './lib/install.mjs';
-import { DEV_BROKER, ensureKafkaJars, isReachable, probeKafka, startBroker } from './lib/kafka-broker.mjs';
+import {
+  DEV_BROKER,
+  ensureKafkaJars,
+  isReachable,
+  logExcerpt,
+  probeKafka,
+  startBroker,
+} from './lib/kafka-broker.mjs';
 import {
   describeExit,
   isShuttingDown,
@@ -38,13 +45,13 @@ import {
   errorMessage,
   fail,
   formatDuration,
+  localBin,
   note,
   ok,
   paint,
   rel,
   sleep,
   step,
-  tailFile,
 } from './lib/util.mjs';
 
 const HOST = '127.0.0.1';
@@ -156,7 +163,7 @@ async function resolveKafka() {
         jars,
         onUnexpectedExit: (info) =>
           fatal(
-            `Kafka broker exited unexpectedly (${describeExit(info)}). Last lines of ${rel(logFile)}:\n${tailFile(logFile, 20)}`,
+            `Kafka broker exited unexpectedly (${describeExit(info)}). From ${rel(logFile)}:\n${logExcerpt(logFile, 20)}`,
           ),
       }),
   };
@@ -203,14 +210,12 @@ async function main() {
   const build = options.skipBuild
     ? Promise.resolve({ code: 0, signal: null })
     : (step('Building the services (Nx, cached)'),
-      runInherited('npx', [
-        '--no',
-        '--',
-        'nx',
+      runInherited(localBin('nx'), [
         'run-many',
         '-t',
         'build',
         `--projects=${SERVICES.map((service) => service.name).join(',')}`,
+        '--outputStyle=static',
       ]));
   const [brokerResult, buildResult, databaseResult] = await Promise.allSettled([
     kafka.start ? kafka.start() : Promise.resolve(undefined),

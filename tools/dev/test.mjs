@@ -40,6 +40,7 @@ import {
   ok,
   paint,
   isPidAlive,
+  localBin,
   rel,
 } from './lib/util.mjs';
 
@@ -134,17 +135,15 @@ function skip(name, why) {
 }
 
 /**
- * @param {string} command
+ * Runs a command from node_modules/.bin (the same as `npx <bin>`, without npm in between); throws
+ * when it fails.
+ * @param {string} bin
  * @param {string[]} args
  * @param {NodeJS.ProcessEnv} [env]
  */
-async function mustSucceed(command, args, env) {
-  const result = await runInherited(command, args, env ? { env } : {});
-  if (result.code !== 0) {
-    const shown =
-      command === 'npx' ? args.filter((arg) => arg !== '--no' && arg !== '--') : [command, ...args];
-    throw new Error(`${shown.join(' ')} failed (${describeExit(result)})`);
-  }
+async function mustSucceed(bin, args, env) {
+  const result = await runInherited(localBin(bin), args, env ? { env } : {});
+  if (result.code !== 0) throw new Error(`${[bin, ...args].join(' ')} failed (${describeExit(result)})`);
 }
 
 /** Removes .cache/kafka-test-<pid> directories (and their brokers) left by runs that were killed. */
@@ -178,6 +177,8 @@ async function cleanUp() {
     if (results.some((result) => result.status === 'failed') && fs.existsSync(logFile)) {
       fs.copyFileSync(logFile, KEPT_BROKER_LOG);
       note(`kept the broker log as ${rel(KEPT_BROKER_LOG)}`);
+    } else {
+      fs.rmSync(KEPT_BROKER_LOG, { force: true });
     }
     fs.rmSync(TEST_DIR, { recursive: true, force: true });
   }
@@ -241,20 +242,14 @@ async function main() {
     } else if (options.skipUnit) {
       await phase(
         'build',
-        () =>
-          mustSucceed('npx', ['--no', '--', 'nx', 'run-many', '-t', 'build', '--outputStyle=stream']).then(
-            () => 'nx build',
-          ),
+        () => mustSucceed('nx', ['run-many', '-t', 'build', '--outputStyle=stream']).then(() => 'nx build'),
         options,
       );
     } else {
       await phase(
         'unit',
         () =>
-          mustSucceed('npx', [
-            '--no',
-            '--',
-            'nx',
+          mustSucceed('nx', [
             'run-many',
             '-t',
             'lint',
@@ -330,8 +325,8 @@ async function main() {
             `${paint('gray', `KAFKA_BROKERS=${bootstrap} DATABASE_URL=${redactUrl(databaseUrl)} NEWSFLOW_TEST=1`)}\n`,
           );
           await mustSucceed(
-            'npx',
-            ['--no', '--', 'jest', '-c', 'jest.integration.config.ts', '--runInBand', ...options.jestArgs],
+            'jest',
+            ['-c', 'jest.integration.config.ts', '--runInBand', ...options.jestArgs],
             {
               ...process.env,
               KAFKA_BROKERS: bootstrap,

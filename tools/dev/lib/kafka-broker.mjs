@@ -727,11 +727,12 @@ export async function startBroker(options) {
 
   /** @param {string} what */
   const startupError = (what) => {
-    const tail = tailFile(logFile, 30);
+    const tail = logExcerpt(logFile);
+    const bind = /failed to bind to (\S+):/.exec(tail)?.[1] ?? `${HOST}:${port} or :${controllerPort}`;
     const hint = /Address already in use|BindException/.test(tail)
-      ? `\nPort ${port} or ${controllerPort} on ${HOST} is already in use.`
+      ? `\n${bind} is already in use (another broker? \`ss -ltnp\` shows who listens).`
       : '';
-    return new Error(`Kafka broker ${what}.${hint}\nLast lines of ${rel(logFile)}:\n${tail || '(empty)'}`);
+    return new Error(`Kafka broker ${what}.${hint}\nFrom ${rel(logFile)}:\n${tail || '(empty)'}`);
   };
 
   for (;;) {
@@ -788,6 +789,21 @@ export async function startBroker(options) {
     isRunning: () => exitInfo === undefined,
     stop,
   };
+}
+
+/**
+ * What explains a broker failure: the ERROR/FATAL lines and exception messages ("Caused by: …") near
+ * the end of its log, without stack frames; or simply its last lines when there are none.
+ * @param {string} logFile
+ * @param {number} [lines]
+ */
+export function logExcerpt(logFile, lines = 20) {
+  const all = tailFile(logFile, 5000, 1024 * 1024).split('\n');
+  const errors = all.filter(
+    (line) => /^\[[^\]]+\] (ERROR|FATAL)\b/.test(line) || /^(Caused by: |\S+(Exception|Error)\b)/.test(line),
+  );
+  const picked = errors.length > 0 ? errors : all.filter((line) => !/^\s/.test(line));
+  return picked.slice(-lines).join('\n');
 }
 
 /**

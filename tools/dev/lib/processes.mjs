@@ -14,6 +14,7 @@
  *   Ctrl-C later kills whatever is left immediately.
  */
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import readline from 'node:readline';
 import {
   REPO_ROOT,
@@ -248,17 +249,20 @@ export function spawnPrefixed(name, command, args, options = {}) {
  */
 export async function runInherited(command, args, options = {}) {
   const { cwd = REPO_ROOT, env = process.env } = options;
+  // Same process group as this script: it is a foreground tool on the terminal (a Ctrl-C reaches it
+  // directly, and it may read the terminal without being stopped by SIGTTIN). Run tools directly (see
+  // localBin()), not through `npm exec`, which does not pass SIGTERM on to them.
   const child = spawn(command, args, { cwd, env, stdio: 'inherit' });
   const exited = whenExited(child);
   const unregister = registerCleanup({
-    name: command,
+    name: path.basename(command),
     stop: async () => {
       signalChild(child, 'SIGTERM', false);
       const result = await Promise.race([exited, deadline(DEFAULT_STOP_TIMEOUT_MS)]);
       if (!result) signalChild(child, 'SIGKILL', false);
       await exited;
     },
-    killNow: () => signalChild(child, 'SIGKILL', false),
+    killNow: () => signalChild(child, 'SIGTERM', false),
   });
   const info = await exited;
   unregister();
@@ -276,7 +280,7 @@ export async function runInherited(command, args, options = {}) {
  */
 export async function runCaptured(command, args, options = {}) {
   const { cwd = REPO_ROOT, env = process.env } = options;
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   /** @type {Buffer[]} */
   const chunks = [];
   child.stdout?.on('data', (chunk) => chunks.push(chunk));
@@ -285,10 +289,12 @@ export async function runCaptured(command, args, options = {}) {
   const unregister = registerCleanup({
     name: command,
     stop: async () => {
-      signalChild(child, 'SIGTERM', false);
+      signalChild(child, 'SIGTERM', true);
+      const result = await Promise.race([exited, deadline(DEFAULT_STOP_TIMEOUT_MS)]);
+      if (!result) signalChild(child, 'SIGKILL', true);
       await exited;
     },
-    killNow: () => signalChild(child, 'SIGKILL', false),
+    killNow: () => signalChild(child, 'SIGTERM', true),
   });
   const info = await exited;
   unregister();

@@ -72,6 +72,18 @@ export function note(message) {
   process.stdout.write(`${paint('gray', message)}\n`);
 }
 
+/**
+ * A command installed in node_modules/.bin (run directly rather than through `npx`: one process less,
+ * no npm wrapper between signals and the tool, and never a download).
+ * @param {string} name
+ */
+export function localBin(name) {
+  const bin = path.join(REPO_ROOT, 'node_modules', '.bin', name);
+  if (!fs.existsSync(bin))
+    throw new Error(`${rel(bin)} is missing; is \`${name}\` in package.json and installed (npm ci)?`);
+  return bin;
+}
+
 /** @param {string} message */
 export function warn(message) {
   process.stderr.write(`${paint('yellow', '!', stderrColor)} ${message}\n`);
@@ -106,16 +118,17 @@ export function deadline(ms) {
 }
 
 /**
- * The last lines of a text file ('' when it does not exist); reads at most the last 64 KiB.
+ * The last lines of a text file ('' when it does not exist), looking at most at its last `maxBytes`.
  * @param {string} file
  * @param {number} [lines]
+ * @param {number} [maxBytes]
  */
-export function tailFile(file, lines = 40) {
+export function tailFile(file, lines = 40, maxBytes = 64 * 1024) {
   let fd;
   try {
     fd = fs.openSync(file, 'r');
     const size = fs.fstatSync(fd).size;
-    const length = Math.min(size, 64 * 1024);
+    const length = Math.min(size, maxBytes);
     const buffer = Buffer.alloc(length);
     fs.readSync(fd, buffer, 0, length, size - length);
     return buffer.toString('utf8').split(/\r?\n/).filter(Boolean).slice(-lines).join('\n');
@@ -138,9 +151,15 @@ export function errorMessage(error) {
 export function isPidAlive(pid) {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return /** @type {NodeJS.ErrnoException} */ (error).code === 'EPERM';
+  }
+  try {
+    // A zombie (exited, not yet reaped by its parent) still accepts signal 0.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 

@@ -54,6 +54,8 @@ export class ConsumerRunner {
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
+      // An idle fetch waits this long for data; it also bounds how long stop() waits for the fetch.
+      maxWaitTimeInMs: 1_000,
     });
     const { GROUP_JOIN, CRASH, DISCONNECT } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, () => {
@@ -89,10 +91,7 @@ export class ConsumerRunner {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachMessage: (payload) => this.processMessage(payload),
     });
-    this.options.logger.info(
-      { topics: this.options.topics },
-      'Kafka consumer started',
-    );
+    this.options.logger.info({ topics: this.options.topics }, 'Kafka consumer started');
   }
 
   /** Stops fetching, lets in-flight messages finish (or abandons their retries uncommitted), leaves the group. */

@@ -172,8 +172,7 @@ describe('classifyError', () => {
     // BUG (libs/kafka/src/lib/errors.ts, classifyError): 'EPIPE' is five upper-case letters, so it matches
     // the SQLSTATE pattern /^[0-9A-Z]{5}$/ before the TRANSIENT_NODE_CODES check is reached, and comes
     // out as { code: 'DB_EPIPE', retryable: false }: a broken socket dead-letters the message at once.
-    // `it.failing` keeps the suite green while the bug exists; turn it into `it` once it is fixed.
-    it.failing('retries EPIPE (a broken socket) like the other transient system errors', () => {
+    it('retries EPIPE (a broken socket) like the other transient system errors', () => {
       expect(classifyError(systemError('EPIPE', 'write EPIPE'))).toEqual({
         code: 'EPIPE',
         message: 'write EPIPE',
@@ -217,5 +216,25 @@ describe('classifyError', () => {
         retryable: true,
       });
     });
+  });
+
+  it('retries a Kafka call that kafkajs gave up on after its own retries (a broker outage)', () => {
+    const outage = Object.assign(new Error('Connection error: connect ECONNREFUSED'), {
+      name: 'KafkaJSNumberOfRetriesExceeded',
+      retriable: false,
+      originalError: Object.assign(new Error('connect ECONNREFUSED'), {
+        name: 'KafkaJSConnectionError',
+        retriable: true,
+      }),
+    });
+    expect(classifyError(outage)).toMatchObject({ code: 'KAFKA_ERROR', retryable: true });
+  });
+
+  it('keeps a non-retriable Kafka protocol error permanent', () => {
+    const invalid = Object.assign(new Error('Invalid record'), {
+      name: 'KafkaJSProtocolError',
+      retriable: false,
+    });
+    expect(classifyError(invalid)).toMatchObject({ code: 'KAFKA_ERROR', retryable: false });
   });
 });

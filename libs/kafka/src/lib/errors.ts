@@ -58,6 +58,16 @@ const TRANSIENT_NODE_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
+const KAFKA_TRANSIENT_ERRORS = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSNumberOfRetriesExceeded',
+  'KafkaJSLockTimeout',
+  'KafkaJSStaleTopicMetadataAssignment',
+]);
+
 /** Postgres SQLSTATE classes and codes that mean "try again": connection trouble, shutdowns, conflicts. */
 function isTransientSqlState(code: string): boolean {
   return (
@@ -78,22 +88,26 @@ export function classifyError(error: unknown): ClassifiedError {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof PipelineError) return { code: error.code, message, retryable: error.retryable };
 
-  // kafkajs errors say themselves whether they are retriable.
-  const retriable = property(error, 'retriable');
+  // kafkajs errors say themselves whether they are retriable; once kafkajs gives up retrying, the
+  // wrapper it throws is marked non-retriable even when the cause (a broker outage) is transient.
   const name = property(error, 'name');
-  if (typeof retriable === 'boolean' && typeof name === 'string' && name.startsWith('Kafka')) {
-    return { code: 'KAFKA_ERROR', message, retryable: retriable };
+  if (typeof name === 'string' && name.startsWith('KafkaJS')) {
+    const cause = property(error, 'originalError') ?? property(error, 'cause');
+    const retryable =
+      property(error, 'retriable') === true ||
+      KAFKA_TRANSIENT_ERRORS.has(name) ||
+      (cause !== undefined && classifyError(cause).retryable);
+    return { code: 'KAFKA_ERROR', message, retryable };
   }
 
-  // pg errors carry a SQLSTATE in `code`; TypeORM's QueryFailedError keeps the driver error beside it.
-  const sqlState = property(error, 'code') ?? property(property(error, 'driverError'), 'code');
-  if (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState)) {
-    return isTransientSqlState(sqlState)
-      ? { code: `DB_${sqlState}`, message, retryable: true }
-      : { code: `DB_${sqlState}`, message, retryable: false };
+  // Socket errors first: some (EPIPE) would otherwise pass for a five-character SQLSTATE.
+  const code = property(error, 'code') ?? property(property(error, 'driverError'), 'code');
+  if (typeof code === 'string' && TRANSIENT_NODE_CODES.has(code)) {
+    return { code, message, retryable: true };
   }
-  if (typeof sqlState === 'string' && TRANSIENT_NODE_CODES.has(sqlState)) {
-    return { code: sqlState, message, retryable: true };
+  // pg errors carry a SQLSTATE in `code`; TypeORM's QueryFailedError keeps the driver error beside it.
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+    return { code: `DB_${code}`, message, retryable: isTransientSqlState(code) };
   }
   if (/timeout|timed out|Connection terminated/i.test(message)) {
     return { code: 'TIMEOUT', message, retryable: true };

@@ -11,7 +11,7 @@ export class ListArticlesQuery {
   @IsInt()
   @Min(1)
   @Max(100)
-  limit: number = 20;
+  limit = 20;
 
   @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })
   @IsOptional()
