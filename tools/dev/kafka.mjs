@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import {
   DEV_BROKER,
   brokerPidFromFile,
+  describeBrokerStartup,
   ensureKafkaJars,
   isReachable,
   logExcerpt,
@@ -62,10 +63,7 @@ async function start() {
       process.exit(1);
     },
   });
-  ok(
-    `Kafka ready on ${paint('bold', broker.bootstrap)} in ${formatDuration(broker.startupMs)}` +
-      `${broker.formatted ? ' (new data directory)' : ''}.`,
-  );
+  ok(`Kafka ready on ${paint('bold', broker.bootstrap)} (${describeBrokerStartup(broker)})`);
   note(`Log: ${rel(logFile)}   Stop: Ctrl-C here, or \`npm run kafka -- stop\` elsewhere.`);
   await broker.exited;
   if (isShuttingDown()) await stopAll(); // let the Ctrl-C shutdown finish its messages

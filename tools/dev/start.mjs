@@ -26,6 +26,7 @@ import { ensureDatabase, redactUrl } from './lib/database.mjs';
 import { ensureNodeModules } from './lib/install.mjs';
 import {
   DEV_BROKER,
+  describeBrokerStartup,
   ensureKafkaJars,
   isReachable,
   logExcerpt,
@@ -225,9 +226,7 @@ async function main() {
   if (brokerResult.status === 'rejected') throw brokerResult.reason;
   if (brokerResult.value) {
     const broker = brokerResult.value;
-    ok(
-      `Kafka ready on ${broker.bootstrap} (${formatDuration(broker.startupMs)}${broker.formatted ? ', new data directory' : ''})`,
-    );
+    ok(`Kafka ready on ${broker.bootstrap} (${describeBrokerStartup(broker)})`);
   }
   if (buildResult.status === 'rejected') throw buildResult.reason;
   if (buildResult.value.code !== 0)
@@ -267,7 +266,12 @@ async function main() {
 
   /** @type {Map<string, string>} service name → why it is not ready yet */
   const pending = new Map(SERVICES.map((service) => [service.name, 'not answering yet']));
+  let nextProgress = servicesStarted + 20_000;
   while (pending.size > 0 && !isShuttingDown()) {
+    if (performance.now() > nextProgress) {
+      nextProgress += 20_000;
+      note(`still waiting for ${[...pending].map(([name, why]) => `${name} (${why})`).join(', ')}`);
+    }
     if (performance.now() - servicesStarted > HEALTH_TIMEOUT_MS) {
       const lines = [...pending].map(([name, why]) => `  ${name.padEnd(width)}  ${why}`);
       throw new Error(`Not ready after ${formatDuration(HEALTH_TIMEOUT_MS)}:\n${lines.join('\n')}`);

@@ -29,7 +29,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { recreateDatabase, redactUrl, withDatabase } from './lib/database.mjs';
 import { ensureNodeModules } from './lib/install.mjs';
-import { ensureKafkaJars, freePorts, startBroker, stopBrokerFromPidFile } from './lib/kafka-broker.mjs';
+import {
+  describeBrokerStartup,
+  ensureKafkaJars,
+  freePorts,
+  startBroker,
+  stopBrokerFromPidFile,
+} from './lib/kafka-broker.mjs';
 import { describeExit, isShuttingDown, onShutdownSignal, runInherited, stopAll } from './lib/processes.mjs';
 import {
   REPO_ROOT,
@@ -291,7 +297,7 @@ async function main() {
                 onUnexpectedExit: (info) =>
                   fail(`the test Kafka broker exited unexpectedly (${describeExit(info)})`),
               });
-              return `${broker.bootstrap}, ready in ${formatDuration(broker.startupMs)}`;
+              return `${broker.bootstrap}; ${describeBrokerStartup(broker)}`;
             } catch (error) {
               // Another process took a port between freePorts() and the broker binding it: new ports.
               if (attempt >= 3 || !/already in use/.test(errorMessage(error))) throw error;

@@ -552,6 +552,7 @@ export async function warmUpCoordinators(host, port, timeoutMs = 20_000) {
  * @property {string} dataDir
  * @property {string} logFile
  * @property {boolean} formatted whether the data directory was formatted by this start
+ * @property {number} formatMs time spent formatting it (0 when it was not)
  * @property {number} startupMs time from spawning the JVM to serving clients
  * @property {number} warmUpMs time spent afterwards loading the group/transaction coordinators
  * @property {Promise<import('./processes.mjs').ExitInfo>} exited
@@ -604,6 +605,7 @@ export async function startBroker(options) {
   );
 
   let formatted = false;
+  const formatStarted = Date.now();
   if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
     const clusterId = randomClusterId();
     const result = await runCaptured(jars.java, [
@@ -627,6 +629,7 @@ export async function startBroker(options) {
     }
     formatted = true;
   }
+  const formatMs = formatted ? Date.now() - formatStarted : 0;
 
   const started = Date.now();
   const out = fs.openSync(logFile, 'a');
@@ -783,12 +786,25 @@ export async function startBroker(options) {
     dataDir,
     logFile,
     formatted,
+    formatMs,
     startupMs,
     warmUpMs,
     exited,
     isRunning: () => exitInfo === undefined,
     stop,
   };
+}
+
+/**
+ * E.g. "data directory formatted in 1.8 s, started in 3.9 s, coordinators loaded in 0.4 s".
+ * @param {BrokerHandle} broker
+ */
+export function describeBrokerStartup(broker) {
+  const parts = [];
+  if (broker.formatted) parts.push(`data directory formatted in ${formatDuration(broker.formatMs)}`);
+  parts.push(`started in ${formatDuration(broker.startupMs)}`);
+  if (broker.warmUpMs > 0) parts.push(`coordinators loaded in ${formatDuration(broker.warmUpMs)}`);
+  return parts.join(', ');
 }
 
 /**
