@@ -4,16 +4,17 @@
  * `npm test`: every check, exactly as CI runs it (`bash .ci/run`). Phases, in order:
  *
  *   install       `npm ci` when node_modules is missing or out of date
- *   unit          `npx nx run-many -t lint typecheck test build` (per project, cached by Nx)
+ *   unit          `nx run-many -t lint typecheck test build` (per project, cached by Nx)
  *   kafka jars    the broker jars pinned in tools/kafka/pom.xml (Maven, once per version)
  *   kafka broker  a FRESH single-node broker on free ports, data in .cache/kafka-test-<pid>/ (deleted
  *                 afterwards, also on failure and Ctrl-C)
  *   database      drops and creates `newsflow_test` through DATABASE_ADMIN_URL
  *                 (default postgres://postgres@127.0.0.1:5432/postgres)
- *   integration   `npx jest -c jest.integration.config.ts --runInBand` with KAFKA_BROKERS,
+ *   integration   `jest -c jest.integration.config.ts --runInBand` with KAFKA_BROKERS,
  *                 DATABASE_URL=…/newsflow_test and NEWSFLOW_TEST=1
  *
- * A failing unit phase does not stop the others (one run shows every problem) unless --bail is given;
+ * nx and jest run from node_modules/.bin (what `npx` would run, minus the npm process in between,
+ * which would not pass SIGTERM on). A failing unit phase does not stop the others (one run shows every problem) unless --bail is given;
  * integration needs the broker and the database. A summary with each phase's duration follows, and
  * the very last line is "<N> passed, <N> failed" (counting phases). Exit code: 0 when nothing failed,
  * 1 otherwise, 130 after Ctrl-C.

@@ -30,7 +30,8 @@ const ident = '"' + DB_NAME.replace(/"/g, '""') + '"';
       const existing = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME]);
       if (existing.rowCount === 0) {
         await client.query('CREATE DATABASE ' + ident).catch((error) => {
-          if (error.code !== '42P04') throw error; // created concurrently
+          // Created concurrently: 42P04 duplicate_database, or 23505 when both passed the check at once.
+          if (error.code !== '42P04' && error.code !== '23505') throw error;
         });
       }
     }

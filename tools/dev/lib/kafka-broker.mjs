@@ -100,7 +100,7 @@ function checkMaven() {
     throw new Error(
       'Maven (`mvn`) is needed once to download the Kafka broker jars listed in tools/kafka/pom.xml, but it ' +
         `${result.error ? 'was not found' : 'failed to run'}. Install Maven 3.8+ (e.g. \`sudo apt-get install maven\`, ` +
-        '`brew install maven`), or copy the jars into the cache directory printed above yourself.',
+        '`brew install maven`) and run this again; it needs network access to Maven Central once per Kafka version.',
     );
   }
 }

@@ -17,8 +17,10 @@ export async function ensureDatabaseExists(databaseUrl: string): Promise<boolean
     try {
       await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
     } catch (error) {
-      // Several services start at once and race to create it: losing the race is fine.
-      if ((error as { code?: string }).code !== '42P04') throw error;
+      // Several services start at once and race to create it: losing the race is fine. Postgres says so
+      // with duplicate_database, or with a unique violation on pg_database when both got past the check.
+      const code = (error as { code?: string }).code;
+      if (code !== '42P04' && code !== '23505') throw error;
       return false;
     }
     return true;

@@ -30,6 +30,19 @@ export async function ensureTopics(kafka: Kafka, options: EnsureTopicsOptions): 
 }
 
 async function createTopics(admin: Admin, missing: string[], options: EnsureTopicsOptions): Promise<void> {
+  try {
+    await createMissing(admin, missing, options);
+  } catch (error) {
+    // Another instance created them first, or the controller has not caught up (kafkajs then reports
+    // UNKNOWN_TOPIC_OR_PARTITION): waiting for the leaders below settles it either way.
+    options.logger.warn(
+      { err: error, topics: missing },
+      'creating Kafka topics failed; waiting for them to appear',
+    );
+  }
+}
+
+async function createMissing(admin: Admin, missing: string[], options: EnsureTopicsOptions): Promise<void> {
   await admin.createTopics({
     waitForLeaders: true,
     topics: missing.map((topic) => ({

@@ -1,0 +1,55 @@
+import { BadRequestException } from '@nestjs/common';
+
+import { decodeCursor, encodeCursor } from './article-cursor';
+
+const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+
+describe('article cursors', () => {
+  it('round-trips the position of the last item of a page', () => {
+    const cursor = { publishedAt: new Date('2022-02-22T00:00:00.000Z'), id: '3f1c0b9e2d4a4c5b8e7f6a1b2c3d4e5f' };
+    const encoded = encodeCursor(cursor);
+    const decoded = decodeCursor(encoded);
+    expect(decoded.id).toBe(cursor.id);
+    expect(decoded.publishedAt).toBeInstanceOf(Date);
+    expect(decoded.publishedAt.getTime()).toBe(cursor.publishedAt.getTime());
+  });
+
+  it('keeps millisecond precision and the UTC instant', () => {
+    const cursor = { publishedAt: new Date('1999-12-31T23:59:59.123Z'), id: 'ffffffffffffffffffffffffffffffff' };
+    expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
+  });
+
+  it('is opaque and URL-safe (base64url, no padding or reserved characters)', () => {
+    for (let index = 0; index < 50; index++) {
+      const encoded = encodeCursor({
+        publishedAt: new Date(Date.UTC(2000 + index, index % 12, 1 + (index % 28))),
+        id: `${index}`.padStart(32, 'f'),
+      });
+      expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(encodeURIComponent(encoded)).toBe(encoded);
+    }
+  });
+
+  it.each([
+    ['not base64 at all', '%%% not a cursor %%%'],
+    ['empty', ''],
+    ['base64 of non-JSON', base64url('hello world')],
+    ['JSON null', base64url('null')],
+    ['a JSON object', base64url('{"publishedAt":"2022-02-22","id":"x"}')],
+    ['an empty array', base64url('[]')],
+    ['an invalid date', base64url('["not a date","3f1c0b9e2d4a4c5b8e7f6a1b2c3d4e5f"]')],
+    ['a non-string id', base64url('["2022-02-22T00:00:00.000Z",42]')],
+    ['a missing id', base64url('["2022-02-22T00:00:00.000Z"]')],
+  ])('refuses garbage (%s) with a 400 that names the cursor parameter', (_label, value) => {
+    let caught: unknown;
+    try {
+      decodeCursor(value);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(BadRequestException);
+    const exception = caught as BadRequestException;
+    expect(exception.getStatus()).toBe(400);
+    expect(exception.message).toMatch(/cursor/);
+  });
+});
