@@ -164,34 +164,28 @@ describe('ensureDatabaseExists', () => {
     await expect(ensureDatabaseExists(url.toString())).rejects.toThrow(/names no database/);
   });
 
-  // BUG (libs/database/src/lib/ensure-database.ts:21): when two callers race, both see the database
-  // missing and both run CREATE DATABASE; Postgres makes the loser fail with 23505 (unique_violation on
-  // pg_database_datname_index), not 42P04 (duplicate_database), which only the up-front existence check
-  // raises. The catch tolerates 42P04 only, so the losing service crashes at boot ("several services start
-  // at once" is exactly the case the comment there describes). Reproduced on every round on Postgres 15.
-  // Remove `.failing` once 23505 is treated like 42P04.
-  it.failing(
-    'two concurrent calls for the same missing database both succeed, and exactly one created it',
-    async () => {
-      // Repeated: the race (both see it missing, both CREATE) does not happen on every attempt.
-      for (let round = 0; round < 5; round++) {
-        const name = freshDatabaseName(`race${round}`);
-        const results = await Promise.allSettled([
-          ensureDatabaseExists(urlFor(name)),
-          ensureDatabaseExists(urlFor(name)),
-        ]);
-        const failures = results.flatMap((result) =>
-          result.status === 'rejected'
-            ? [`${(result.reason as { code?: string }).code}: ${(result.reason as Error).message}`]
-            : [],
-        );
-        expect({ round, failures }).toEqual({ round, failures: [] });
-        const created = results.map((result) => (result.status === 'fulfilled' ? result.value : null));
-        expect(created.filter((value) => value === true)).toHaveLength(1);
-        expect(await databaseExists(name)).toBe(true);
-      }
-    },
-  );
+  // Regression test: when both callers get past the existence check, the losing CREATE DATABASE fails
+  // with 23505 (unique violation on pg_database_datname_index), not 42P04. Before 75ccf03 only 42P04 was
+  // tolerated and this test failed on every round (Postgres 15).
+  it('two concurrent calls for the same missing database both succeed, and exactly one created it', async () => {
+    // Repeated, so a race lost either way (42P04 or 23505) is exercised.
+    for (let round = 0; round < 5; round++) {
+      const name = freshDatabaseName(`race${round}`);
+      const results = await Promise.allSettled([
+        ensureDatabaseExists(urlFor(name)),
+        ensureDatabaseExists(urlFor(name)),
+      ]);
+      const failures = results.flatMap((result) =>
+        result.status === 'rejected'
+          ? [`${(result.reason as { code?: string }).code}: ${(result.reason as Error).message}`]
+          : [],
+      );
+      expect({ round, failures }).toEqual({ round, failures: [] });
+      const created = results.map((result) => (result.status === 'fulfilled' ? result.value : null));
+      expect(created.filter((value) => value === true)).toHaveLength(1);
+      expect(await databaseExists(name)).toBe(true);
+    }
+  });
 });
 
 describe('runMigrationsLocked', () => {
@@ -313,8 +307,8 @@ describe('openServiceDatabase', () => {
       poolSize: 2,
       applicationName: 'newsflow-database-int-spec',
     });
-    // Once: concurrent ensureDatabaseExists calls hit the bug pinned above.
-    expect(await ensureDatabaseExists(url)).toBe(true);
+    const created = await Promise.all([1, 2, 3].map(() => ensureDatabaseExists(url)));
+    expect(created.filter(Boolean)).toHaveLength(1);
     const sources = await Promise.all([1, 2, 3].map(() => openServiceDatabase(options, schema)));
     openDataSources.push(...sources);
 

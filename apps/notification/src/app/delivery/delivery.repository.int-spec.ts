@@ -66,7 +66,9 @@ let subscriptions: SubscriptionRepository;
 
 beforeAll(async () => {
   await ensureDatabaseExists(urlFor(DATABASE));
-  dataSources = await Promise.all([1, 2, 3].map(() => openServiceDatabase(dataSourceOptions(), NOTIFICATION_SCHEMA)));
+  dataSources = await Promise.all(
+    [1, 2, 3].map(() => openServiceDatabase(dataSourceOptions(), NOTIFICATION_SCHEMA)),
+  );
   dataSource = dataSources[0] as DataSource;
   repository = new DeliveryRepository(dataSource);
   subscriptions = new SubscriptionRepository(dataSource);
@@ -146,7 +148,9 @@ describe('DeliveryRepository (real Postgres)', () => {
       expect(await repository.enqueue([delivery(subscription.id, 1)])).toBe(0);
       // A replay with a different payload (e.g. a new timestamp) is still the same delivery.
       expect(
-        await repository.enqueue([{ ...delivery(subscription.id, 1), payload: { type: 'article.matched', again: true } }]),
+        await repository.enqueue([
+          { ...delivery(subscription.id, 1), payload: { type: 'article.matched', again: true } },
+        ]),
       ).toBe(0);
 
       const stored = await rows();
@@ -305,7 +309,11 @@ describe('DeliveryRepository (real Postgres)', () => {
 
     it('markAttemptFailed with retryInSeconds 0.5 keeps it pending and due again after ~0.5 s', async () => {
       const claimed = await claimOne();
-      await repository.markAttemptFailed({ id: claimed.id, error: 'connect ECONNREFUSED', retryInSeconds: 0.5 });
+      await repository.markAttemptFailed({
+        id: claimed.id,
+        error: 'connect ECONNREFUSED',
+        retryInSeconds: 0.5,
+      });
 
       const row = await rowOf(claimed.id);
       expect(row).toMatchObject({
@@ -334,14 +342,24 @@ describe('DeliveryRepository (real Postgres)', () => {
 
     it('markDelivered marks it delivered, keeps the status code, clears the last error', async () => {
       const claimed = await claimOne(1);
-      await repository.markAttemptFailed({ id: claimed.id, statusCode: 503, error: 'busy', retryInSeconds: 0.1 });
+      await repository.markAttemptFailed({
+        id: claimed.id,
+        statusCode: 503,
+        error: 'busy',
+        retryInSeconds: 0.1,
+      });
       await sleep(200);
       const [retry] = await repository.claimDue({ limit: 10, leaseSeconds: 60 });
       expect(retry?.attempts).toBe(2);
 
       await repository.markDelivered({ id: claimed.id, statusCode: 204 });
       const row = await rowOf(claimed.id);
-      expect(row).toMatchObject({ status: 'delivered', attempts: 2, last_status_code: 204, last_error: null });
+      expect(row).toMatchObject({
+        status: 'delivered',
+        attempts: 2,
+        last_status_code: 204,
+        last_error: null,
+      });
       expect(row.delivered_at).toBeInstanceOf(Date);
 
       await dataSource.query(`UPDATE notification.deliveries SET next_attempt_at = now() - interval '1 day'`);

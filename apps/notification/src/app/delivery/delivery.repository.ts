@@ -41,18 +41,19 @@ export class DeliveryRepository {
   }
 
   /**
-   * Claims due deliveries for one attempt. The claim is a lease: the row's next attempt moves past
+   * Claims due deliveries of active subscriptions for one attempt. The claim is a lease: the row's next attempt moves past
    * the lease, so a worker that dies mid-request leaves it to be retried, and `SKIP LOCKED` lets
    * several workers (instances) claim side by side without taking the same row.
    */
   async claimDue(input: { limit: number; leaseSeconds: number }): Promise<DueDelivery[]> {
     return this.dataSource.query(
       `WITH due AS (
-         SELECT id FROM notification.deliveries
-         WHERE status = 'pending' AND next_attempt_at <= now()
-         ORDER BY next_attempt_at
+         SELECT d.id FROM notification.deliveries d
+         JOIN notification.subscriptions s ON s.id = d.subscription_id AND s.status = 'active'
+         WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+         ORDER BY d.next_attempt_at
          LIMIT $1
-         FOR UPDATE SKIP LOCKED
+         FOR UPDATE OF d SKIP LOCKED
        ), claimed AS (
          UPDATE notification.deliveries d
          SET attempts = d.attempts + 1,

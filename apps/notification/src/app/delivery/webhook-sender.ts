@@ -73,6 +73,11 @@ export class WebhookSender {
     }
   }
 
+  /**
+   * Resolves with the status code as soon as the receiver answers; the body is drained in the
+   * background up to a cap. `timeoutMs` is a deadline for the whole attempt, not an idle timeout, so
+   * a receiver that trickles bytes cannot hold a worker.
+   */
   private post(url: URL, headers: Record<string, string>, body: string): Promise<number> {
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
@@ -81,22 +86,23 @@ export class WebhookSender {
         {
           method: 'POST',
           headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-          timeout: this.options.timeoutMs,
           lookup: this.options.allowPrivateTargets ? undefined : guardedLookup,
         },
         (response) => {
+          resolve(response.statusCode ?? 0);
           let received = 0;
           response.on('data', (chunk: Buffer) => {
             received += chunk.length;
             if (received > MAX_RESPONSE_BYTES) response.destroy();
           });
-          response.on('close', () => resolve(response.statusCode ?? 0));
-          response.on('error', () => resolve(response.statusCode ?? 0));
+          response.on('error', () => undefined);
         },
       );
-      request.on('timeout', () =>
-        request.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)),
+      const deadline = setTimeout(
+        () => request.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)),
+        this.options.timeoutMs,
       );
+      request.on('close', () => clearTimeout(deadline));
       request.on('error', reject);
       request.end(body);
     });

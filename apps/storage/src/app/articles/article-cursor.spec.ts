@@ -6,7 +6,10 @@ const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64ur
 
 describe('article cursors', () => {
   it('round-trips the position of the last item of a page', () => {
-    const cursor = { publishedAt: new Date('2022-02-22T00:00:00.000Z'), id: '3f1c0b9e2d4a4c5b8e7f6a1b2c3d4e5f' };
+    const cursor = {
+      publishedAt: new Date('2022-02-22T00:00:00.000Z'),
+      id: '3f1c0b9e2d4a4c5b8e7f6a1b2c3d4e5f',
+    };
     const encoded = encodeCursor(cursor);
     const decoded = decodeCursor(encoded);
     expect(decoded.id).toBe(cursor.id);
@@ -15,7 +18,10 @@ describe('article cursors', () => {
   });
 
   it('keeps millisecond precision and the UTC instant', () => {
-    const cursor = { publishedAt: new Date('1999-12-31T23:59:59.123Z'), id: 'ffffffffffffffffffffffffffffffff' };
+    const cursor = {
+      publishedAt: new Date('1999-12-31T23:59:59.123Z'),
+      id: 'ffffffffffffffffffffffffffffffff',
+    };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
   });
 

@@ -71,7 +71,12 @@ function sampleArticle(overrides: Partial<ArticleIngestedV1> = {}): ArticleInges
     paragraphs: [body, 'Second paragraph.'],
     text: `${body}\n\nSecond paragraph.`,
     wordCount: 7,
-    source: { bucket: 'local', key: `news/${sequence}.txt`, etag: `"${sequence}"`, sizeBytes: 100 + sequence },
+    source: {
+      bucket: 'local',
+      key: `news/${sequence}.txt`,
+      etag: `"${sequence}"`,
+      sizeBytes: 100 + sequence,
+    },
     parserVersion: '1.0.0',
     firstSeenAt: '2022-02-23T10:00:00.123+02:00',
     ingestedAt: '2022-02-23T08:00:01.456Z',
@@ -208,14 +213,7 @@ describe('ArticleRepository (real Postgres)', () => {
       expect(unenriched(replayed)).toEqual(unenriched(first));
     });
 
-    // FINDING (apps/storage/src/app/persistence/article.repository.ts:91-93): saveEnriched's upsert
-    // applies an enrichment whose version is EQUAL to the stored one (`<=`) and sets
-    // `updated_at = now()`, so replaying an identical article.enriched.v1 event rewrites the row and
-    // moves updated_at; "replaying any topic from the start leaves the same rows" holds only for the
-    // business columns. (A fix: skip the update when the stored enrichment is the same, e.g.
-    // `... OR (enrichment_version = EXCLUDED.enrichment_version AND enrichment IS DISTINCT FROM
-    // EXCLUDED.enrichment)`.) Remove `.failing` when fixed.
-    it.failing('replaying an identical enriched event leaves the row byte-for-byte identical (updated_at too)', async () => {
+    it('replaying an identical enriched event leaves the row byte-for-byte identical (updated_at too)', async () => {
       const article = sampleArticle();
       await repository.saveIngested(article);
       await repository.saveEnriched(article, sampleEnrichment(1));
@@ -341,7 +339,9 @@ describe('ArticleRepository (real Postgres)', () => {
         [...articles].sort(byNewestFirst).map((article) => article.publishedAt),
       );
 
-      expect((await repository.listNewestFirst({ limit: 5 })).map((row) => row.id)).toEqual(expected.slice(0, 5));
+      expect((await repository.listNewestFirst({ limit: 5 })).map((row) => row.id)).toEqual(
+        expected.slice(0, 5),
+      );
     });
 
     it('keyset pagination over 25 articles with limit 10 visits every article exactly once, in order', async () => {

@@ -65,7 +65,8 @@ export class ArticleRepository {
 
   /**
    * Stores an enrichment, creating the article if its ingested event has not arrived yet. An older
-   * enrichment version never overwrites a newer one.
+   * enrichment version never overwrites a newer one, and replaying the same enrichment leaves the row
+   * untouched (updated_at included).
    */
   async saveEnriched(article: ArticleIngestedV1, enrichment: EnrichmentV1): Promise<void> {
     const enrichmentValues = [
@@ -90,7 +91,9 @@ export class ArticleRepository {
          enrichment = EXCLUDED.enrichment,
          updated_at = now()
        WHERE storage.articles.enrichment_version IS NULL
-          OR storage.articles.enrichment_version <= EXCLUDED.enrichment_version`,
+          OR storage.articles.enrichment_version < EXCLUDED.enrichment_version
+          OR (storage.articles.enrichment_version = EXCLUDED.enrichment_version
+              AND storage.articles.enrichment IS DISTINCT FROM EXCLUDED.enrichment)`,
       [...ingestValues(article), ...enrichmentValues],
     );
   }
