@@ -8,20 +8,24 @@
  *   kafka jars    the broker jars pinned in tools/kafka/pom.xml (Maven, once per version)
  *   kafka broker  a FRESH single-node broker on free ports, data in .cache/kafka-test-<pid>/ (deleted
  *                 afterwards, also on failure and Ctrl-C)
+ *   s3proxy       S3Proxy (tools/s3proxy/pom.xml; the jar is fetched with Maven once per version) on a
+ *                 free port with FRESH buckets in .cache/s3proxy-test-<pid>/ (deleted afterwards, also on
+ *                 failure and Ctrl-C)
  *   database      drops and creates `newsflow_test` through DATABASE_ADMIN_URL
  *                 (default postgres://postgres@127.0.0.1:5432/postgres)
  *   integration   `jest -c jest.integration.config.ts --runInBand` with KAFKA_BROKERS,
- *                 DATABASE_URL=…/newsflow_test and NEWSFLOW_TEST=1
+ *                 DATABASE_URL=…/newsflow_test, S3_ENDPOINT, S3_REGION, AWS_ACCESS_KEY_ID,
+ *                 AWS_SECRET_ACCESS_KEY and NEWSFLOW_TEST=1
  *
  * nx and jest run from node_modules/.bin (what `npx` would run, minus the npm process in between,
  * which would not pass SIGTERM on). A failing unit phase does not stop the others (one run shows every problem) unless --bail is given;
- * integration needs the broker and the database. A summary with each phase's duration follows, and
+ * integration needs the broker, S3Proxy and the database. A summary with each phase's duration follows, and
  * the very last line is "<N> passed, <N> failed" (counting phases). Exit code: 0 when nothing failed,
  * 1 otherwise, 130 after Ctrl-C.
  *
  * Flags for developers (after `npm test --`):
  *   --skip-unit         no lint/typecheck/unit tests, but still build (the e2e tests run dist/)
- *   --only-integration  only the kafka, database and integration phases (no lint/tests/build)
+ *   --only-integration  only the kafka, s3proxy, database and integration phases (no lint/tests/build)
  *   --bail              stop at the first failing phase
  *   -- <jest args>      passed on to jest, e.g.  npm test -- --only-integration -- -t 'dead letter'
  */
@@ -33,10 +37,12 @@ import { ensureNodeModules } from './lib/install.mjs';
 import {
   describeBrokerStartup,
   ensureKafkaJars,
+  freePort,
   freePorts,
   startBroker,
   stopBrokerFromPidFile,
 } from './lib/kafka-broker.mjs';
+import { ensureS3ProxyJar, startS3Proxy, stopS3ProxyFromPidFile } from './lib/s3proxy.mjs';
 import { describeExit, isShuttingDown, onShutdownSignal, runInherited, stopAll } from './lib/processes.mjs';
 import {
   REPO_ROOT,
@@ -56,11 +62,13 @@ const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const CACHE_DIR = path.join(REPO_ROOT, '.cache');
 const TEST_DIR = path.join(CACHE_DIR, `kafka-test-${process.pid}`);
 const KEPT_BROKER_LOG = path.join(CACHE_DIR, 'kafka-test-last-broker.log');
+const S3PROXY_TEST_DIR = path.join(CACHE_DIR, `s3proxy-test-${process.pid}`);
+const KEPT_S3PROXY_LOG = path.join(CACHE_DIR, 's3proxy-test-last.log');
 
 const USAGE = `Usage: npm test [-- [--skip-unit | --only-integration] [--bail] [-- <jest args>]]
 
   --skip-unit         skip lint, typecheck and unit tests (still builds)
-  --only-integration  only the Kafka broker, database and integration phases
+  --only-integration  only the Kafka broker, S3Proxy, database and integration phases
   --bail              stop at the first failing phase
   -- <jest args>      extra arguments for the integration jest run`;
 
@@ -153,7 +161,10 @@ async function mustSucceed(bin, args, env) {
   if (result.code !== 0) throw new Error(`${[bin, ...args].join(' ')} failed (${describeExit(result)})`);
 }
 
-/** Removes .cache/kafka-test-<pid> directories (and their brokers) left by runs that were killed. */
+/**
+ * Removes .cache/kafka-test-<pid> and .cache/s3proxy-test-<pid> directories (and their brokers and
+ * S3Proxies) left by runs that were killed.
+ */
 async function removeLeftovers() {
   let entries = [];
   try {
@@ -162,11 +173,13 @@ async function removeLeftovers() {
     return;
   }
   for (const entry of entries) {
-    const match = /^kafka-test-(\d+)$/.exec(entry);
-    if (!match || Number(match[1]) === process.pid || isPidAlive(Number(match[1]))) continue;
+    const match = /^(kafka|s3proxy)-test-(\d+)$/.exec(entry);
+    if (!match || Number(match[2]) === process.pid || isPidAlive(Number(match[2]))) continue;
     const dir = path.join(CACHE_DIR, entry);
-    if (await stopBrokerFromPidFile(path.join(dir, 'broker.pid')))
+    if (match[1] === 'kafka' && (await stopBrokerFromPidFile(path.join(dir, 'broker.pid'))))
       note(`stopped a leftover test broker from ${rel(dir)}`);
+    if (match[1] === 's3proxy' && (await stopS3ProxyFromPidFile(path.join(dir, 's3proxy.pid'))))
+      note(`stopped a leftover test S3Proxy from ${rel(dir)}`);
     fs.rmSync(dir, { recursive: true, force: true });
     note(`removed leftover ${rel(dir)}`);
   }
@@ -174,21 +187,36 @@ async function removeLeftovers() {
 
 /** @type {import('./lib/kafka-broker.mjs').BrokerHandle | undefined} */
 let broker;
+/** @type {import('./lib/s3proxy.mjs').S3ProxyHandle | undefined} */
+let s3proxy;
 let finished = false;
 
-/** Stops the test broker and deletes its directory (keeping the broker log when something failed). */
+/**
+ * Deletes a test directory, keeping its log file as `keptLog` when something failed.
+ * @param {string} dir
+ * @param {string} logFile
+ * @param {string} keptLog
+ * @param {string} what
+ */
+function removeTestDir(dir, logFile, keptLog, what) {
+  if (!fs.existsSync(dir)) return;
+  if (results.some((result) => result.status === 'failed') && fs.existsSync(logFile)) {
+    fs.copyFileSync(logFile, keptLog);
+    note(`kept the ${what} log as ${rel(keptLog)}`);
+  } else {
+    fs.rmSync(keptLog, { force: true });
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Stops the test broker and S3Proxy and deletes their directories (keeping their logs when something
+ * failed).
+ */
 async function cleanUp() {
   await stopAll();
-  if (fs.existsSync(TEST_DIR)) {
-    const logFile = path.join(TEST_DIR, 'broker.log');
-    if (results.some((result) => result.status === 'failed') && fs.existsSync(logFile)) {
-      fs.copyFileSync(logFile, KEPT_BROKER_LOG);
-      note(`kept the broker log as ${rel(KEPT_BROKER_LOG)}`);
-    } else {
-      fs.rmSync(KEPT_BROKER_LOG, { force: true });
-    }
-    fs.rmSync(TEST_DIR, { recursive: true, force: true });
-  }
+  removeTestDir(TEST_DIR, path.join(TEST_DIR, 'broker.log'), KEPT_BROKER_LOG, 'broker');
+  removeTestDir(S3PROXY_TEST_DIR, path.join(S3PROXY_TEST_DIR, 's3proxy.log'), KEPT_S3PROXY_LOG, 'S3Proxy');
 }
 
 /** @param {boolean} interrupted */
@@ -241,7 +269,7 @@ async function main() {
     options,
   );
   if (!installed) {
-    for (const name of ['unit', 'kafka jars', 'kafka broker', 'database', 'integration'])
+    for (const name of ['unit', 'kafka jars', 'kafka broker', 's3proxy', 'database', 'integration'])
       skip(name, 'needs install');
   } else {
     if (options.onlyIntegration) {
@@ -312,6 +340,34 @@ async function main() {
       skip('kafka broker', 'needs the kafka jars');
     }
 
+    await phase(
+      's3proxy',
+      async () => {
+        const jar = await ensureS3ProxyJar();
+        const fetched = jar.fetched ? `, jar fetched in ${formatDuration(jar.fetchMs)}` : '';
+        for (let attempt = 1; ; attempt++) {
+          const port = await freePort();
+          fs.rmSync(S3PROXY_TEST_DIR, { recursive: true, force: true });
+          try {
+            s3proxy = await startS3Proxy({
+              dataDir: path.join(S3PROXY_TEST_DIR, 'data'),
+              port,
+              logFile: path.join(S3PROXY_TEST_DIR, 's3proxy.log'),
+              jar,
+              onUnexpectedExit: (info) =>
+                fail(`the test S3Proxy exited unexpectedly (${describeExit(info)})`),
+            });
+            return `${s3proxy.endpoint}; S3Proxy ${jar.version}${fetched}, started in ${formatDuration(s3proxy.startupMs)}`;
+          } catch (error) {
+            // Another process took the port between freePort() and S3Proxy binding it: another port.
+            if (attempt >= 3 || !/already in use/.test(errorMessage(error))) throw error;
+            note(`port clash on ${port}; retrying with another port`);
+          }
+        }
+      },
+      options,
+    );
+
     const adminUrl = process.env.DATABASE_ADMIN_URL?.trim() || DEFAULT_ADMIN_URL;
     const databaseUrl = withDatabase(adminUrl, TEST_DATABASE);
     const databaseReady = await phase(
@@ -323,30 +379,40 @@ async function main() {
       options,
     );
 
-    if (broker && databaseReady) {
+    if (broker && s3proxy && databaseReady) {
       const bootstrap = broker.bootstrap;
+      const s3 = s3proxy;
       await phase(
         'integration',
         async () => {
           process.stdout.write(
-            `${paint('gray', `KAFKA_BROKERS=${bootstrap} DATABASE_URL=${redactUrl(databaseUrl)} NEWSFLOW_TEST=1`)}\n`,
+            `${paint('gray', `KAFKA_BROKERS=${bootstrap} DATABASE_URL=${redactUrl(databaseUrl)} S3_ENDPOINT=${s3.endpoint} NEWSFLOW_TEST=1`)}\n`,
           );
+          /** @type {NodeJS.ProcessEnv} */
+          const env = {
+            ...process.env,
+            KAFKA_BROKERS: bootstrap,
+            DATABASE_URL: databaseUrl,
+            S3_ENDPOINT: s3.endpoint,
+            S3_REGION: s3.region,
+            AWS_ACCESS_KEY_ID: s3.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+            NEWSFLOW_TEST: '1',
+          };
+          // A developer's own AWS session token or path-style setting must not reach the test S3 clients.
+          delete env.AWS_SESSION_TOKEN;
+          delete env.S3_FORCE_PATH_STYLE;
           await mustSucceed(
             'jest',
             ['-c', 'jest.integration.config.ts', '--runInBand', ...options.jestArgs],
-            {
-              ...process.env,
-              KAFKA_BROKERS: bootstrap,
-              DATABASE_URL: databaseUrl,
-              NEWSFLOW_TEST: '1',
-            },
+            env,
           );
           return 'jest';
         },
         options,
       );
     } else {
-      skip('integration', 'needs the kafka broker and the database');
+      skip('integration', 'needs the kafka broker, S3Proxy and the database');
     }
   }
 

@@ -9,4 +9,8 @@ bootService({
   name: 'ingestion',
   loadConfig: loadIngestionConfig,
   module: (config, logger) => IngestionModule.forRoot(config, logger),
+  openApi: {
+    title: 'Newsflow ingestion API',
+    description: 'Bucket event notifications (S3 / MinIO shape) for the ingestion service.',
+  },
 });

@@ -146,10 +146,10 @@ describe('pipeline end to end', () => {
 
   it('treats the same article dropped again as the same article: one row, no second webhook', async () => {
     await copyFile(SAMPLE, path.join(inbox, `donbass-again-${run}.txt`));
-    // The second copy is visible in the metrics once ingested; give the pipeline time to (not) act on it.
-    await eventually('the second copy to be ingested', async () => {
+    // Ingestion recognises the exact duplicate (same normalized content) and does not publish it again.
+    await eventually('the second copy to be recognised as a duplicate', async () => {
       const metrics = await (await fetch(`${service('ingestion').baseUrl}/metrics`)).text();
-      return /newsflow_articles_total\{stage="ingestion",outcome="success"\} 2/.test(metrics)
+      return /newsflow_articles_total\{stage="ingestion",outcome="duplicate"\} 1/.test(metrics)
         ? true
         : undefined;
     });

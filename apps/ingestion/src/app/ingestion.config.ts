@@ -1,22 +1,46 @@
 import { z } from 'zod';
 
-import { KafkaEnvSchema, loadConfig, positiveIntFromEnv } from '@newsflow/config';
+import {
+  DatabaseEnvSchema,
+  KafkaEnvSchema,
+  booleanFromEnv,
+  loadConfig,
+  positiveIntFromEnv,
+} from '@newsflow/config';
 import { ServiceEnvSchema } from '@newsflow/service-kit';
 
 export const IngestionConfigSchema = ServiceEnvSchema(3000)
   .extend(KafkaEnvSchema.shape)
+  .extend(DatabaseEnvSchema.shape)
   .extend({
+    /** `s3://bucket/prefix`, `file:///abs/path` or a folder path; INBOX_DIR is the older name for a folder. */
+    INBOX_URL: z.string().min(1).optional(),
     INBOX_DIR: z.string().min(1).default('./data/inbox'),
-    /** A file counts as complete once its size has not changed for this long. */
+    /** A local file counts as complete once its size has not changed for this long. */
     INBOX_STABLE_MS: positiveIntFromEnv(500),
-    /** Full walks of the inbox catch anything the file-system events missed. */
+    /** Reconciliation: a full listing that catches anything the events missed. */
     INBOX_RESCAN_INTERVAL_MS: positiveIntFromEnv(60_000),
     INGEST_MAX_FILE_BYTES: positiveIntFromEnv(5 * 1024 * 1024),
+    INGEST_MAX_RECORD_BYTES: positiveIntFromEnv(1024 * 1024),
     INGEST_CONCURRENCY: positiveIntFromEnv(4),
-  });
+    /** Attempts per object (crashes and broker trouble included) before it is rejected with its last error. */
+    INGEST_MAX_ATTEMPTS: positiveIntFromEnv(5),
+    /** How long one attempt may hold an object before another worker may take it over. */
+    INGEST_LEASE_SECONDS: positiveIntFromEnv(300),
+    /**
+     * Kafka topic of S3 event notifications (MinIO's Kafka target, or AWS events relayed there); read
+     * when the inbox is an S3 bucket. Empty turns it off.
+     */
+    INGEST_BUCKET_EVENTS_TOPIC: z.string().default('s3.bucket-events'),
+    KAFKA_GROUP_ID: z.string().min(1).default('newsflow-ingestion'),
+    /** Exact duplicates (same normalized content) are recorded but not published again. */
+    INGEST_SKIP_DUPLICATES: booleanFromEnv(true),
+  })
+  .transform((config) => ({ ...config, inboxUrl: config.INBOX_URL ?? config.INBOX_DIR }));
 
 export type IngestionConfig = z.infer<typeof IngestionConfigSchema>;
 
 export const loadIngestionConfig = (): IngestionConfig => loadConfig(IngestionConfigSchema);
 
 export const INGESTION_CONFIG = Symbol('INGESTION_CONFIG');
+export const INGESTION_SCHEMA = 'ingestion';

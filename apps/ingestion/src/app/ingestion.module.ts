@@ -1,13 +1,18 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { type Logger } from 'pino';
 
 import { Topic } from '@newsflow/contracts';
 import { KafkaHealthIndicator } from '@newsflow/nest-kafka';
 import { ObservabilityModule } from '@newsflow/observability';
-import { kafkaModuleFor } from '@newsflow/service-kit';
+import { databaseModuleFor, kafkaModuleFor } from '@newsflow/service-kit';
 
-import { InboxService } from './inbox/inbox.service';
-import { INGESTION_CONFIG, type IngestionConfig } from './ingestion.config';
+import { BucketEventsConsumer } from './bucket-events/bucket-events.consumer';
+import { BucketEventsController } from './bucket-events/bucket-events.controller';
+import { IngestionService } from './ingest/ingestion.service';
+import { INGESTION_CONFIG, INGESTION_SCHEMA, type IngestionConfig } from './ingestion.config';
+import { IngestLedgerRepository } from './ledger/ingest-ledger.repository';
+import { INGESTION_MIGRATIONS } from './migrations';
 
 @Module({})
 export class IngestionModule {
@@ -18,8 +23,11 @@ export class IngestionModule {
         ObservabilityModule.forRoot({
           rootLogger: logger,
           healthIndicators: {
-            inject: [KafkaHealthIndicator],
-            useFactory: (kafka: KafkaHealthIndicator) => [() => kafka.check()],
+            inject: [KafkaHealthIndicator, TypeOrmHealthIndicator],
+            useFactory: (kafka: KafkaHealthIndicator, db: TypeOrmHealthIndicator) => [
+              () => kafka.check(),
+              () => db.pingCheck('postgres', { timeout: 3_000 }),
+            ],
           },
         }),
         kafkaModuleFor({
@@ -28,8 +36,21 @@ export class IngestionModule {
           logger,
           topics: [Topic.ArticleIngestedV1, Topic.ArticleRejectedV1],
         }),
+        databaseModuleFor({
+          service: 'ingestion',
+          config,
+          schema: INGESTION_SCHEMA,
+          entities: [],
+          migrations: INGESTION_MIGRATIONS,
+        }),
       ],
-      providers: [{ provide: INGESTION_CONFIG, useValue: config }, InboxService],
+      controllers: [BucketEventsController],
+      providers: [
+        { provide: INGESTION_CONFIG, useValue: config },
+        IngestLedgerRepository,
+        IngestionService,
+        BucketEventsConsumer,
+      ],
     };
   }
 }

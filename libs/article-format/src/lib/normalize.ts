@@ -15,6 +15,10 @@ const CONTROL = /(?![\t\n\v\f\r])\p{Cc}/gu;
 // `\s` covers tab, VT, FF, NBSP, U+202F, the U+2000 block, ideographic space etc.
 const WHITESPACE_RUN = /\s+/g;
 
+// Anything one of the steps of normalizeLine would change, apart from NFC: an entity, an invisible, a
+// control, whitespace other than a single inner space (which includes tabs and line breaks).
+const NEEDS_CLEANING = /[&\u00ad\u180e\u200b-\u200d\u2060\ufeff\p{Cc}]|[^\S ]| {2}|^ | $/u;
+
 /** Splits on any newline convention (CRLF, LF, lone CR), including mixed ones in one file. */
 export function splitLines(text: string): string[] {
   return text.split(LINE_BREAK);
@@ -26,6 +30,13 @@ export function splitLines(text: string): string[] {
  * create a paragraph.
  */
 export function normalizeLine(line: string): string {
+  // Most lines are already clean; skipping the regex passes for them makes reading a large NDJSON file
+  // markedly faster. The result is the same, since every step of the full path would be a no-op.
+  return NEEDS_CLEANING.test(line) ? normalizeLineFully(line) : line.normalize('NFC');
+}
+
+/** Every step, whatever the line; exported so a property test can hold the shortcut to it. */
+export function normalizeLineFully(line: string): string {
   // Invisibles are removed before decoding as well, so `&am\u200Bp;` is still an entity.
   const decoded = decodeHtmlEntities(line.replace(INVISIBLE, ''));
   return decoded

@@ -1,9 +1,10 @@
-import { articleIdOf, contentHashOf } from './article-id';
+import { assembleArticle } from './assemble-article';
 import { isIsoDateFormat, isRealCalendarDate, latestAllowedDate, MIN_PUBLISHED_AT } from './calendar-date';
 import { decodeUtf8 } from './decode';
 import { normalizeLine, splitLines } from './normalize';
+import { DEFAULT_MAX_BYTES, validByteLimit, validNow } from './options';
 import { quote, rejection } from './rejection';
-import type { ParsedArticle, ParseOptions, ParseResult, Rejection } from './types';
+import type { ParseOptions, ParseResult, Rejection } from './types';
 import { countWords } from './word-count';
 
 /**
@@ -11,8 +12,6 @@ import { countWords } from './word-count';
  * changes, because then the same file yields a different id.
  */
 export const PARSER_VERSION = 'text/1.0.0';
-
-const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 
 // Matches on the normalized line, where runs of whitespace are already a single space. The keyword is
 // case-insensitive because "Date 2022-02-22 …" is a typo worth forgiving, not a different format.
@@ -24,7 +23,7 @@ export function parseArticleText(content: Uint8Array, options: ParseOptions = {}
   if (!ArrayBuffer.isView(content)) {
     return rejected('NOT_TEXT', 'The content is not a byte array, so it cannot be read as text.');
   }
-  const maxBytes = validMaxBytes(options.maxBytes);
+  const maxBytes = validByteLimit(options.maxBytes, DEFAULT_MAX_BYTES);
   if (content.byteLength > maxBytes) {
     return rejected(
       'TOO_LARGE',
@@ -47,7 +46,8 @@ export function parseArticleText(content: Uint8Array, options: ParseOptions = {}
 
   const paragraphs = lines.slice(headerIndex + 1).filter((line) => line !== '');
   const text = paragraphs.join('\n\n');
-  if (countWords(text) === 0) {
+  const textWords = countWords(text);
+  if (textWords === 0) {
     const message =
       paragraphs.length === 0
         ? `The article has no body: nothing follows the header on line ${headerIndex + 1}.`
@@ -55,18 +55,7 @@ export function parseArticleText(content: Uint8Array, options: ParseOptions = {}
     return rejected('EMPTY_BODY', message);
   }
 
-  const { publishedAt, lede } = header;
-  const contentHash = contentHashOf({ publishedAt, lede, paragraphs });
-  const article: ParsedArticle = {
-    id: articleIdOf(contentHash),
-    contentHash,
-    publishedAt,
-    lede,
-    paragraphs,
-    text,
-    wordCount: countWords(lede) + countWords(text),
-  };
-  return { ok: true, article };
+  return { ok: true, article: assembleArticle(header.publishedAt, header.lede, paragraphs, textWords) };
 }
 
 type HeaderResult = { ok: true; publishedAt: string; lede: string } | { ok: false; rejection: Rejection };
@@ -112,17 +101,6 @@ function parseHeader(line: string, lineNumber: number, now: Date): HeaderResult 
     );
   }
   return { ok: true, publishedAt: dateToken, lede };
-}
-
-function validMaxBytes(maxBytes: number | undefined): number {
-  // A NaN or negative limit is a caller bug; falling back beats comparing against NaN (no limit at all).
-  return typeof maxBytes === 'number' && maxBytes >= 0 ? maxBytes : DEFAULT_MAX_BYTES;
-}
-
-function validNow(now: Date | undefined): Date {
-  // The tag check (not instanceof) also accepts a Date created in another realm, e.g. a vm context.
-  const isDate = Object.prototype.toString.call(now) === '[object Date]';
-  return now !== undefined && isDate && !Number.isNaN(now.getTime()) ? now : new Date();
 }
 
 function rejected(code: Rejection['code'], message: string): { ok: false; rejection: Rejection } {

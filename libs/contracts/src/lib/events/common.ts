@@ -17,6 +17,24 @@ export const SourceObjectSchema = z
     key: z.string().min(1).describe('Object key (path relative to the inbox for local folders)'),
     etag: z.string().optional().describe('Entity tag of the object version that was read'),
     sizeBytes: z.number().int().nonnegative().describe('Size of the object in bytes'),
+    line: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Line of the record in a JSON Lines object (1-based)'),
+    byteStart: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('Start of the record in the (decompressed) object, in bytes'),
+    byteEnd: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('End of the record in the (decompressed) object, in bytes, exclusive'),
   })
   .describe('The object an article or rejection came from');
 

@@ -14,6 +14,15 @@ export const ArticleIngestedV1Schema = z
     paragraphs: z.array(z.string().min(1)).min(1).describe('Body paragraphs, in order'),
     text: z.string().min(1).describe('Body text: the paragraphs joined by blank lines'),
     wordCount: z.number().int().nonnegative().describe('Words in lede and body'),
+    title: z.string().min(1).optional().describe('Headline, when the input has one besides the lede'),
+    url: z.string().min(1).optional().describe('Where the article was published, as given in the input'),
+    author: z.string().min(1).optional(),
+    publisher: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Publishing outlet, as given in the input (`source` field)'),
+    declaredLanguage: z.string().min(1).optional().describe('Language the input declares, if any'),
     source: SourceObjectSchema,
     parserVersion: z.string().min(1).describe('Version of the parser that read the object'),
     firstSeenAt: IsoDateTimeSchema.describe(

@@ -1,9 +1,8 @@
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 
 import { type FSWatcher, watch } from 'chokidar';
 
-import { inboxKey, isIgnoredInboxPath } from './inbox-paths';
+import { isIgnoredLocalName } from '@newsflow/object-store';
 
 export interface InboxWatcherOptions {
   inboxDir: string;
@@ -12,9 +11,20 @@ export interface InboxWatcherOptions {
   onError: (error: unknown) => void;
 }
 
+/** The same names the folder store skips when listing: dot-files and folders, files still being written. */
+export function isIgnoredInboxPath(inboxDir: string, file: string): boolean {
+  const relative = path.relative(inboxDir, file);
+  if (relative === '') return false;
+  const segments = relative.split(path.sep);
+  const name = segments.pop() ?? '';
+  return (
+    segments.some((segment) => isIgnoredLocalName(segment, 'directory')) || isIgnoredLocalName(name, 'file')
+  );
+}
+
 /**
- * Reports each complete file in the inbox, recursively: files present at start-up first, then new or
- * changed ones once their size has been stable for `stableMs` (a writer may still be appending).
+ * Reports new or changed files in a local inbox, recursively, once their size has been stable for
+ * `stableMs` (a writer may still be appending). Files present at start-up are found by reconciliation.
  */
 export class InboxWatcher {
   private watcher: FSWatcher | undefined;
@@ -24,13 +34,12 @@ export class InboxWatcher {
   async start(): Promise<void> {
     const { inboxDir } = this.options;
     this.watcher = watch(inboxDir, {
-      ignored: (file) => isIgnoredInboxPath(inboxKey(inboxDir, file)),
-      ignoreInitial: false,
+      ignored: (file) => isIgnoredInboxPath(inboxDir, file),
+      ignoreInitial: true,
       awaitWriteFinish: {
         stabilityThreshold: this.options.stableMs,
         pollInterval: Math.min(100, this.options.stableMs),
       },
-      alwaysStat: false,
     });
     this.watcher.on('add', this.options.onFile);
     this.watcher.on('change', this.options.onFile);
@@ -40,15 +49,5 @@ export class InboxWatcher {
 
   async close(): Promise<void> {
     await this.watcher?.close();
-  }
-
-  /** Every readable file in the inbox, for the periodic rescan. */
-  async listFiles(): Promise<string[]> {
-    const { inboxDir } = this.options;
-    const entries = await readdir(inboxDir, { recursive: true, withFileTypes: true });
-    return entries
-      .filter((entry) => entry.isFile())
-      .map((entry) => path.join(entry.parentPath, entry.name))
-      .filter((file) => !isIgnoredInboxPath(inboxKey(inboxDir, file)));
   }
 }
