@@ -2,9 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type Logger } from 'pino';
 
 import { Topic } from '@newsflow/contracts';
-import { KafkaHealthIndicator } from '@newsflow/nest-kafka';
-import { ObservabilityModule } from '@newsflow/observability';
-import { kafkaModuleFor } from '@newsflow/service-kit';
+import { kafkaModuleFor, observabilityModuleFor } from '@newsflow/service-kit';
 
 import { ArticleEnrichmentHandler } from './article-enrichment.handler';
 import { type EnrichmentConfig } from './enrichment.config';
@@ -15,13 +13,7 @@ export class EnrichmentModule {
     return {
       module: EnrichmentModule,
       imports: [
-        ObservabilityModule.forRoot({
-          rootLogger: logger,
-          healthIndicators: {
-            inject: [KafkaHealthIndicator],
-            useFactory: (kafka: KafkaHealthIndicator) => [() => kafka.check()],
-          },
-        }),
+        observabilityModuleFor({ logger, postgres: false }),
         kafkaModuleFor({
           service: 'enrichment',
           config,

@@ -1,11 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { type Logger } from 'pino';
 
 import { Topic } from '@newsflow/contracts';
-import { KafkaHealthIndicator } from '@newsflow/nest-kafka';
-import { ObservabilityModule } from '@newsflow/observability';
-import { databaseModuleFor, kafkaModuleFor } from '@newsflow/service-kit';
+import { databaseModuleFor, kafkaModuleFor, observabilityModuleFor } from '@newsflow/service-kit';
 
 import { BucketEventsConsumer } from './bucket-events/bucket-events.consumer';
 import { BucketEventsController } from './bucket-events/bucket-events.controller';
@@ -20,21 +17,12 @@ export class IngestionModule {
     return {
       module: IngestionModule,
       imports: [
-        ObservabilityModule.forRoot({
-          rootLogger: logger,
-          healthIndicators: {
-            inject: [KafkaHealthIndicator, TypeOrmHealthIndicator],
-            useFactory: (kafka: KafkaHealthIndicator, db: TypeOrmHealthIndicator) => [
-              () => kafka.check(),
-              () => db.pingCheck('postgres', { timeout: 3_000 }),
-            ],
-          },
-        }),
+        observabilityModuleFor({ logger, postgres: true }),
         kafkaModuleFor({
           service: 'ingestion',
           config,
           logger,
-          topics: [Topic.ArticleIngestedV1, Topic.ArticleRejectedV1],
+          topics: [Topic.ArticleIngestedV1, Topic.ArticleRejectedV1, Topic.DeadLetterV1],
         }),
         databaseModuleFor({
           service: 'ingestion',

@@ -1,11 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { type Logger } from 'pino';
 
 import { Topic } from '@newsflow/contracts';
-import { KafkaHealthIndicator } from '@newsflow/nest-kafka';
-import { ObservabilityModule } from '@newsflow/observability';
-import { databaseModuleFor, kafkaModuleFor } from '@newsflow/service-kit';
+import { databaseModuleFor, kafkaModuleFor, observabilityModuleFor } from '@newsflow/service-kit';
 
 import { DeliveryRepository } from './delivery/delivery.repository';
 import { DeliveryWorker } from './delivery/delivery.worker';
@@ -22,16 +19,7 @@ export class NotificationModule {
     return {
       module: NotificationModule,
       imports: [
-        ObservabilityModule.forRoot({
-          rootLogger: logger,
-          healthIndicators: {
-            inject: [KafkaHealthIndicator, TypeOrmHealthIndicator],
-            useFactory: (kafka: KafkaHealthIndicator, db: TypeOrmHealthIndicator) => [
-              () => kafka.check(),
-              () => db.pingCheck('postgres', { timeout: 3_000 }),
-            ],
-          },
-        }),
+        observabilityModuleFor({ logger, postgres: true }),
         kafkaModuleFor({
           service: 'notification',
           config,

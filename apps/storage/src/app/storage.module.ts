@@ -1,11 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { type Logger } from 'pino';
 
 import { Topic } from '@newsflow/contracts';
-import { KafkaHealthIndicator } from '@newsflow/nest-kafka';
-import { ObservabilityModule } from '@newsflow/observability';
-import { databaseModuleFor, kafkaModuleFor } from '@newsflow/service-kit';
+import { databaseModuleFor, kafkaModuleFor, observabilityModuleFor } from '@newsflow/service-kit';
 
 import { ArticlesController } from './articles/articles.controller';
 import { STORAGE_MIGRATIONS } from './migrations';
@@ -20,16 +17,7 @@ export class StorageModule {
     return {
       module: StorageModule,
       imports: [
-        ObservabilityModule.forRoot({
-          rootLogger: logger,
-          healthIndicators: {
-            inject: [KafkaHealthIndicator, TypeOrmHealthIndicator],
-            useFactory: (kafka: KafkaHealthIndicator, db: TypeOrmHealthIndicator) => [
-              () => kafka.check(),
-              () => db.pingCheck('postgres', { timeout: 3_000 }),
-            ],
-          },
-        }),
+        observabilityModuleFor({ logger, postgres: true }),
         kafkaModuleFor({
           service: 'storage',
           config,
