@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type ArticleOutcome = 'success' | 'rejected' | 'retried' | 'dead_lettered' | 'duplicate';
-
 /**
  * The metrics every service exposes, under one naming scheme (`newsflow_*`), so one dashboard reads
  * all of them. Services add their own metrics to `registry`.
