@@ -19,7 +19,7 @@ export class ArticleEnrichmentHandler {
     @Payload() article: ArticleIngestedV1,
     @Ctx() context: KafkaEventContext,
   ): Promise<void> {
-    const enrichment = enrichArticle(article);
+    const enrichment = enrichArticle(article, { publishedAt: article.publishedAt });
     await this.publisher.publish({
       topic: Topic.ArticleEnrichedV1,
       key: article.id,

@@ -29,9 +29,12 @@ export const IngestionConfigSchema = ServiceEnvSchema(3000)
     INGEST_LEASE_SECONDS: positiveIntFromEnv(300),
     /**
      * Kafka topic of S3 event notifications (MinIO's Kafka target, or AWS events relayed there); read
-     * when the inbox is an S3 bucket. Empty turns it off.
+     * when the inbox is an S3 bucket. `off` turns it off (an empty variable means "unset", as everywhere).
      */
-    INGEST_BUCKET_EVENTS_TOPIC: z.string().default('s3.bucket-events'),
+    INGEST_BUCKET_EVENTS_TOPIC: z
+      .string()
+      .default('s3.bucket-events')
+      .transform((topic) => (topic.trim().toLowerCase() === 'off' ? '' : topic.trim())),
     KAFKA_GROUP_ID: z.string().min(1).default('newsflow-ingestion'),
     /** Exact duplicates (same normalized content) are recorded but not published again. */
     INGEST_SKIP_DUPLICATES: booleanFromEnv(true),

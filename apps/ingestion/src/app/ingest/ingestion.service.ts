@@ -10,7 +10,14 @@ import { Gauge } from 'prom-client';
 import { type Logger } from 'pino';
 
 import { EventPublisher } from '@newsflow/kafka';
-import { LocalFolderStore, type ObjectInfo, type ObjectStore, openObjectStore } from '@newsflow/object-store';
+import {
+  LOCAL_REJECTED_DIR,
+  LocalFolderStore,
+  type ObjectInfo,
+  type ObjectStore,
+  S3_REJECTED_FOLDER,
+  openObjectStore,
+} from '@newsflow/object-store';
 import { MetricsService, ROOT_LOGGER } from '@newsflow/observability';
 
 import { INGESTION_CONFIG, type IngestionConfig } from '../ingestion.config';
@@ -96,7 +103,9 @@ export class IngestionService implements OnApplicationBootstrap, BeforeApplicati
 
   /** An object was created or changed (a file-system or bucket event): look it up and queue it. */
   notify(key: string): void {
-    if (this.stopping) return;
+    // Events name any object of the bucket: only the inbox's own objects are ours, and never the
+    // copies this service itself set aside.
+    if (this.stopping || !isInboxKey(this.store, key)) return;
     this.store.head(key).then(
       (object) => object && this.enqueue(object),
       (error: unknown) => this.logger.warn({ err: error, key }, 'could not look up an object from an event'),
@@ -111,8 +120,12 @@ export class IngestionService implements OnApplicationBootstrap, BeforeApplicati
       for (const object of page) if (!finished.has(`${object.key}\u0000${object.etag}`)) this.enqueue(object);
       page = [];
     };
+    const settledBefore = Date.now() - this.config.INBOX_STABLE_MS;
     for await (const object of this.store.list()) {
       if (this.stopping) return;
+      // A local file modified just now may still be being written; the watcher or the next listing
+      // takes it once it has settled. (Objects in a bucket appear only when complete.)
+      if (this.watcher && object.lastModified.getTime() > settledBefore) continue;
       page.push(object);
       if (page.length >= RECONCILE_PAGE) await flush();
     }
@@ -194,4 +207,12 @@ export class IngestionService implements OnApplicationBootstrap, BeforeApplicati
         return;
     }
   }
+}
+
+/** Keys under the inbox's prefix, outside the area where rejected objects are kept. */
+function isInboxKey(store: ObjectStore, key: string): boolean {
+  if (!key.startsWith(store.prefix)) return false;
+  const rest = key.slice(store.prefix.length);
+  const rejectedArea = store instanceof LocalFolderStore ? `${LOCAL_REJECTED_DIR}/` : S3_REJECTED_FOLDER;
+  return !rest.startsWith(rejectedArea);
 }

@@ -60,10 +60,7 @@ export class ObjectIngestor {
     } catch (error) {
       const message = (error as Error).message ?? String(error);
       if (claim.attempts >= this.options.maxAttempts) {
-        return this.rejectObject(object, claim, {
-          code: 'INGEST_FAILED',
-          message: `gave up after ${claim.attempts} attempts; last error: ${message}`,
-        });
+        return this.giveUp(object, claim, `gave up after ${claim.attempts} attempts; last error: ${message}`);
       }
       await ledger.release(object, {
         error: message,
@@ -166,6 +163,30 @@ export class ObjectIngestor {
     progress.published += fresh.length;
     for (const record of fresh) {
       if (progress.articleIds.length < MAX_LEDGER_ARTICLE_IDS) progress.articleIds.push(record.article.id);
+    }
+  }
+
+  /**
+   * The last allowed attempt failed: reject the object with its error. When even setting it aside fails
+   * (the store is down, or refuses the key), the object stays where it is and the ledger still closes
+   * it, so INGEST_MAX_ATTEMPTS is a real bound and nothing is retried forever.
+   */
+  private async giveUp(object: ObjectInfo, claim: ClaimedObject, message: string): Promise<IngestOutcome> {
+    try {
+      return await this.rejectObject(object, claim, { code: 'INGEST_FAILED', message });
+    } catch (error) {
+      const lastError = `${message}; setting it aside failed too: ${(error as Error).message ?? String(error)}`;
+      await this.options.ledger.complete(object, {
+        status: 'rejected',
+        articleIds: [],
+        articlesPublished: 0,
+        duplicates: 0,
+        recordsRejected: 0,
+        rejectionCode: 'INGEST_FAILED',
+        keptAt: object.key,
+        lastError,
+      });
+      return { kind: 'rejected', code: 'INGEST_FAILED', keptAt: object.key };
     }
   }
 
