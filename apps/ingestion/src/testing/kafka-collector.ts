@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { type Consumer, type IHeaders, Kafka, logLevel } from 'kafkajs';
 
 import { type ArticleIngestedV1, type ArticleRejectedV1, Topic } from '@newsflow/contracts';
+import { ensureTopics, silentLogger } from '@newsflow/kafka';
 
 /** A message read back by a test. */
 export interface CollectedMessage {
@@ -74,6 +75,8 @@ export class KafkaCollector {
   ): Promise<KafkaCollector> {
     const collector = new KafkaCollector(accept);
     const starts = new Map<string, bigint>();
+    // On a fresh broker the topics may not exist yet (the services create them when they start).
+    await ensureTopics(kafka, { topics, partitions: 6, replicationFactor: 1, logger: silentLogger });
     const admin = kafka.admin();
     await admin.connect();
     try {
