@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The sample article (a copy of /work/shared/samples): `date YYYY-MM-DD <lede>`, then the body. */
+/** The sample article (a copy of the repository-wide sample in shared/samples): `date YYYY-MM-DD <lede>`, then the body. */
 export function loadSample(): { publishedAt: string; lede: string; text: string; wordCount: number } {
   const raw = readFileSync(join(__dirname, 'donbass-recognition-2022-02-22.txt'), 'utf8');
   const [first = '', ...rest] = raw.split('\n');
