@@ -6,7 +6,6 @@
  *   npm run docs:asyncapi              regenerate
  *   npm run docs:asyncapi -- --check   verify (CI)
  */
-import './register-paths';
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -15,7 +15,6 @@
  *   KAFKA_BROKERS=127.0.0.1:9092 npm run bench:ingest -- --ndjson-gb 0.1
  *   npm run bench:ingest -- --phases 1,2          (no broker needed)
  */
-import './register-paths';
 
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -4,7 +4,6 @@
  *
  *   npm run bench:enrich -- [count=2000] [--min-words=250] [--max-words=600]
  */
-import './register-paths';
 
 import { enrichArticle, preloadGazetteer } from '@newsflow/enrichment';
 

@@ -6,7 +6,6 @@
  *
  * Without a path it reads ../shared/data/ner/conllpp_dev.txt; a missing file is skipped (exit 0).
  */
-import './register-paths';
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
