@@ -2,7 +2,6 @@
  * ensureDatabaseExists and runMigrationsLocked against a real Postgres (DATABASE_URL). Every database
  * this suite creates is named `<database of DATABASE_URL>_db_<random>[_suffix]` and dropped in afterAll.
  */
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Client } from 'pg';
@@ -14,28 +13,10 @@ import {
   runMigrationsLocked,
   serviceDataSourceOptions,
 } from './data-source';
+import { scratchDatabase } from '../testing';
 import { ensureDatabaseExists } from './ensure-database';
 
-function requireDatabaseUrl(): string {
-  const url = process.env['DATABASE_URL'];
-  if (!url) {
-    throw new Error(
-      'DATABASE_URL is not set: this integration suite needs a Postgres server, e.g. ' +
-        'DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsflow_test',
-    );
-  }
-  return url;
-}
-
-const BASE_URL = requireDatabaseUrl();
-const BASE_NAME = decodeURIComponent(new URL(BASE_URL).pathname.replace(/^\//, '')) || 'newsflow_test';
-const SUITE_PREFIX = `${BASE_NAME}_db_${randomBytes(4).toString('hex')}`;
-
-function urlFor(database: string): string {
-  const url = new URL(BASE_URL);
-  url.pathname = `/${encodeURIComponent(database)}`;
-  return url.toString();
-}
+const { name: SUITE_PREFIX, baseUrl: BASE_URL, urlFor } = scratchDatabase('db');
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 

@@ -2,13 +2,12 @@
  * DeliveryRepository (the webhook outbox) against a real Postgres (DATABASE_URL), no Kafka. The suite
  * creates its own database `<database of DATABASE_URL>_notif_repo_<random>`, dropped in afterAll.
  */
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
 
 import { ensureDatabaseExists, openServiceDatabase, serviceDataSourceOptions } from '@newsflow/database';
+import { scratchDatabase } from '@newsflow/database/testing';
 
 import { NOTIFICATION_MIGRATIONS } from '../migrations';
 import { NOTIFICATION_SCHEMA } from '../notification.config';
@@ -17,36 +16,7 @@ import { SubscriptionRepository } from '../subscriptions/subscription.repository
 import { DeliveryRepository, type DueDelivery, type NewDelivery } from './delivery.repository';
 import { generateSigningSecret } from './webhook-signature';
 
-function requireDatabaseUrl(): string {
-  const url = process.env['DATABASE_URL'];
-  if (!url) {
-    throw new Error(
-      'DATABASE_URL is not set: this integration suite needs a Postgres server, e.g. ' +
-        'DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsflow_test',
-    );
-  }
-  return url;
-}
-
-const BASE_URL = requireDatabaseUrl();
-const BASE_NAME = decodeURIComponent(new URL(BASE_URL).pathname.replace(/^\//, '')) || 'newsflow_test';
-const DATABASE = `${BASE_NAME}_notif_repo_${randomBytes(4).toString('hex')}`;
-
-function urlFor(database: string): string {
-  const url = new URL(BASE_URL);
-  url.pathname = `/${encodeURIComponent(database)}`;
-  return url.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: urlFor('postgres') });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const { name: DATABASE, urlFor, admin } = scratchDatabase('notif_repo');
 
 const dataSourceOptions = () =>
   serviceDataSourceOptions({

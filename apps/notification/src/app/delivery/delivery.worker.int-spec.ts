@@ -3,17 +3,17 @@
  * `<database of DATABASE_URL>_notif_worker_<random>` and drops it in afterAll) and a real HTTP
  * receiver on 127.0.0.1. Rows are enqueued through DeliveryRepository, as the matching handler does.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { Client } from 'pg';
 import pino from 'pino';
 import { type DataSource } from 'typeorm';
 
 import { loadConfig } from '@newsflow/config';
 import { ensureDatabaseExists, openServiceDatabase, serviceDataSourceOptions } from '@newsflow/database';
+import { scratchDatabase } from '@newsflow/database/testing';
 import { MetricsService } from '@newsflow/observability';
 
 import { NOTIFICATION_MIGRATIONS } from '../migrations';
@@ -28,36 +28,7 @@ import { DeliveryRepository } from './delivery.repository';
 import { DeliveryWorker } from './delivery.worker';
 import { generateSigningSecret } from './webhook-signature';
 
-function requireDatabaseUrl(): string {
-  const url = process.env['DATABASE_URL'];
-  if (!url) {
-    throw new Error(
-      'DATABASE_URL is not set: this integration suite needs a Postgres server, e.g. ' +
-        'DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsflow_test',
-    );
-  }
-  return url;
-}
-
-const BASE_URL = requireDatabaseUrl();
-const BASE_NAME = decodeURIComponent(new URL(BASE_URL).pathname.replace(/^\//, '')) || 'newsflow_test';
-const DATABASE = `${BASE_NAME}_notif_worker_${randomBytes(4).toString('hex')}`;
-
-function urlFor(database: string): string {
-  const url = new URL(BASE_URL);
-  url.pathname = `/${encodeURIComponent(database)}`;
-  return url.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: urlFor('postgres') });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const { name: DATABASE, urlFor, admin } = scratchDatabase('notif_worker');
 
 const RETRY_SCHEDULE = [0.2, 0.2];
 

@@ -6,7 +6,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 
-import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
 
 import {
@@ -16,6 +15,7 @@ import {
   EnrichmentV1Schema,
 } from '@newsflow/contracts';
 import { ensureDatabaseExists, openServiceDatabase, serviceDataSourceOptions } from '@newsflow/database';
+import { scratchDatabase } from '@newsflow/database/testing';
 
 import { ArticleDto, ListArticlesQuery } from '../articles/article.dto';
 import { ArticlesController } from '../articles/articles.controller';
@@ -24,36 +24,7 @@ import { STORAGE_SCHEMA } from '../storage.config';
 import { ArticleEntity } from './article.entity';
 import { type ArticlePageCursor, ArticleRepository } from './article.repository';
 
-function requireDatabaseUrl(): string {
-  const url = process.env['DATABASE_URL'];
-  if (!url) {
-    throw new Error(
-      'DATABASE_URL is not set: this integration suite needs a Postgres server, e.g. ' +
-        'DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsflow_test',
-    );
-  }
-  return url;
-}
-
-const BASE_URL = requireDatabaseUrl();
-const BASE_NAME = decodeURIComponent(new URL(BASE_URL).pathname.replace(/^\//, '')) || 'newsflow_test';
-const DATABASE = `${BASE_NAME}_storage_${randomBytes(4).toString('hex')}`;
-
-function urlFor(database: string): string {
-  const url = new URL(BASE_URL);
-  url.pathname = `/${encodeURIComponent(database)}`;
-  return url.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: urlFor('postgres') });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const { name: DATABASE, urlFor, admin } = scratchDatabase('storage');
 
 // ---- sample events -------------------------------------------------------------------------------
 
