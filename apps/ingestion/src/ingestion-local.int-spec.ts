@@ -55,7 +55,7 @@ function slowArticle(label: string, pieces: number) {
 }
 
 describe('ingestion on a local inbox folder', () => {
-  const database = new TestDatabase(env.DATABASE_URL, 'ingest_local');
+  const database = new TestDatabase('ingest_local');
   const kafka = testKafka(env.KAFKA_BROKERS, `ingestion-int-local-${run}`);
   const services: IngestionProcess[] = [];
   const inboxes: string[] = [];

@@ -27,7 +27,7 @@ const PREFIX = 'incoming/';
 const pad = (n: number) => String(n).padStart(4, '0');
 
 describe('ingestion instances on S3: crash and restart, two instances on one bucket', () => {
-  const database = new TestDatabase(env.DATABASE_URL, 'ingest_inst');
+  const database = new TestDatabase('ingest_inst');
   const crashBucket = new TestBucket('crash');
   const sharedBucket = new TestBucket('pair');
   const kafka = testKafka(env.KAFKA_BROKERS, `ingestion-int-inst-${run}`);

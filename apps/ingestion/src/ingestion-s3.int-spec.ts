@@ -36,7 +36,7 @@ const QUIET_MS = 3_000;
 const MAX_ATTEMPTS = 2;
 
 describe('ingestion on an S3 bucket (events, reconciliation, formats)', () => {
-  const database = new TestDatabase(env.DATABASE_URL, 'ingest_s3');
+  const database = new TestDatabase('ingest_s3');
   const bucket = new TestBucket('s3');
   const kafka = testKafka(env.KAFKA_BROKERS, `ingestion-int-s3-${run}`);
   const groupId = `ingestion-int-s3-${run}`;

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-
 import { Client } from 'pg';
+
+import { type ScratchDatabase, scratchDatabase } from '@newsflow/database/testing';
 
 /** A row of `ingestion.objects`, the ingest ledger. */
 export interface LedgerRow {
@@ -31,21 +31,13 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 export class TestDatabase {
   readonly name: string;
   readonly url: string;
+  private readonly scratch: ScratchDatabase;
   private client: Client | undefined;
 
-  constructor(
-    private readonly baseUrl: string,
-    label: string,
-  ) {
-    const base = decodeURIComponent(new URL(baseUrl).pathname.replace(/^\//, '')) || 'newsflow_test';
-    this.name = `${base}_${label}_${randomBytes(4).toString('hex')}`;
-    this.url = this.urlFor(this.name);
-  }
-
-  private urlFor(database: string): string {
-    const url = new URL(this.baseUrl);
-    url.pathname = `/${encodeURIComponent(database)}`;
-    return url.toString();
+  constructor(label: string) {
+    this.scratch = scratchDatabase(label);
+    this.name = this.scratch.name;
+    this.url = this.scratch.urlFor(this.name);
   }
 
   async query<T extends object>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -71,12 +63,6 @@ export class TestDatabase {
   async drop(): Promise<void> {
     await this.client?.end().catch(() => undefined);
     this.client = undefined;
-    const admin = new Client({ connectionString: this.urlFor('postgres') });
-    await admin.connect();
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(this.name)} WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
+    await this.scratch.admin(`DROP DATABASE IF EXISTS ${quoteIdent(this.name)} WITH (FORCE)`);
   }
 }
