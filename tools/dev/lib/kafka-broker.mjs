@@ -26,13 +26,13 @@ import {
   deadline,
   errorMessage,
   formatDuration,
-  isPidAlive,
   note,
   ok,
-  processCommandLine,
+  pidFromFile,
   rel,
   sleep,
   step,
+  stopFromPidFile,
   tailFile,
 } from './util.mjs';
 
@@ -823,44 +823,19 @@ export function logExcerpt(logFile, lines = 20) {
 }
 
 /**
- * The pid recorded in a broker pid file, when that process is still a running Kafka broker.
+ * The pid recorded in a Kafka broker pid file, when that process is still a running Kafka broker.
  * @param {string} pidFile
  */
 export function brokerPidFromFile(pidFile) {
-  let pid;
-  try {
-    pid = Number.parseInt(fs.readFileSync(pidFile, 'utf8'), 10);
-  } catch {
-    return undefined;
-  }
-  if (!Number.isInteger(pid) || pid <= 0 || !isPidAlive(pid)) return undefined;
-  const commandLine = processCommandLine(pid);
-  return commandLine === '' || commandLine.includes('kafka.Kafka') ? pid : undefined;
+  return pidFromFile(pidFile, 'kafka.Kafka');
 }
 
 /**
- * Stops a broker started earlier (possibly by another process) via its pid file: SIGTERM, then
- * SIGKILL after the timeout. Resolves false when no such broker runs.
+ * Stops a Kafka broker started earlier (possibly by another process) via its pid file: SIGTERM, then
+ * SIGKILL after the timeout. Resolves false when none runs.
  * @param {string} pidFile
  * @param {number} [timeoutMs]
  */
-export async function stopBrokerFromPidFile(pidFile, timeoutMs = 15_000) {
-  const pid = brokerPidFromFile(pidFile);
-  if (pid === undefined) {
-    fs.rmSync(pidFile, { force: true });
-    return false;
-  }
-  process.kill(pid, 'SIGTERM');
-  const until = Date.now() + timeoutMs;
-  while (isPidAlive(pid) && Date.now() < until) await sleep(200);
-  if (isPidAlive(pid)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-    while (isPidAlive(pid)) await sleep(100);
-  }
-  fs.rmSync(pidFile, { force: true });
-  return true;
+export function stopBrokerFromPidFile(pidFile, timeoutMs = 15_000) {
+  return stopFromPidFile(pidFile, 'kafka.Kafka', timeoutMs);
 }

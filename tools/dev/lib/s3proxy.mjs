@@ -27,13 +27,13 @@ import {
   REPO_ROOT,
   deadline,
   formatDuration,
-  isPidAlive,
   note,
   ok,
-  processCommandLine,
+  pidFromFile,
   rel,
   sleep,
   step,
+  stopFromPidFile,
   tailFile,
 } from './util.mjs';
 
@@ -433,44 +433,19 @@ export function logExcerpt(logFile, lines = 20) {
 }
 
 /**
- * The pid recorded in an S3Proxy pid file, when that process is still a running S3Proxy.
+ * The pid recorded in a S3Proxy pid file, when that process is still a running S3Proxy.
  * @param {string} pidFile
  */
 export function s3ProxyPidFromFile(pidFile) {
-  let pid;
-  try {
-    pid = Number.parseInt(fs.readFileSync(pidFile, 'utf8'), 10);
-  } catch {
-    return undefined;
-  }
-  if (!Number.isInteger(pid) || pid <= 0 || !isPidAlive(pid)) return undefined;
-  const commandLine = processCommandLine(pid);
-  return commandLine === '' || commandLine.includes('s3proxy') ? pid : undefined;
+  return pidFromFile(pidFile, 's3proxy');
 }
 
 /**
- * Stops an S3Proxy started earlier (possibly by another process) via its pid file: SIGTERM, then
- * SIGKILL after the timeout. Resolves false when no such process runs.
+ * Stops a S3Proxy started earlier (possibly by another process) via its pid file: SIGTERM, then
+ * SIGKILL after the timeout. Resolves false when none runs.
  * @param {string} pidFile
  * @param {number} [timeoutMs]
  */
-export async function stopS3ProxyFromPidFile(pidFile, timeoutMs = 10_000) {
-  const pid = s3ProxyPidFromFile(pidFile);
-  if (pid === undefined) {
-    fs.rmSync(pidFile, { force: true });
-    return false;
-  }
-  process.kill(pid, 'SIGTERM');
-  const until = Date.now() + timeoutMs;
-  while (isPidAlive(pid) && Date.now() < until) await sleep(200);
-  if (isPidAlive(pid)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-    while (isPidAlive(pid)) await sleep(100);
-  }
-  fs.rmSync(pidFile, { force: true });
-  return true;
+export function stopS3ProxyFromPidFile(pidFile, timeoutMs = 10_000) {
+  return stopFromPidFile(pidFile, 's3proxy', timeoutMs);
 }

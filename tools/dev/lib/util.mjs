@@ -174,3 +174,49 @@ export function processCommandLine(pid) {
     return '';
   }
 }
+
+/**
+ * The pid recorded in a pid file, when that process still runs and its command line names
+ * `commandMarker` (a recycled pid of some other program must never be signalled).
+ * @param {string} pidFile
+ * @param {string} commandMarker
+ */
+export function pidFromFile(pidFile, commandMarker) {
+  let pid;
+  try {
+    pid = Number.parseInt(fs.readFileSync(pidFile, 'utf8'), 10);
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isPidAlive(pid)) return undefined;
+  const commandLine = processCommandLine(pid);
+  return commandLine === '' || commandLine.includes(commandMarker) ? pid : undefined;
+}
+
+/**
+ * Stops a process started earlier (possibly by another run) via its pid file: SIGTERM, then SIGKILL
+ * after the timeout; removes the pid file. Resolves false when no such process runs.
+ * @param {string} pidFile
+ * @param {string} commandMarker
+ * @param {number} timeoutMs
+ */
+export async function stopFromPidFile(pidFile, commandMarker, timeoutMs) {
+  const pid = pidFromFile(pidFile, commandMarker);
+  if (pid === undefined) {
+    fs.rmSync(pidFile, { force: true });
+    return false;
+  }
+  process.kill(pid, 'SIGTERM');
+  const until = Date.now() + timeoutMs;
+  while (isPidAlive(pid) && Date.now() < until) await sleep(200);
+  if (isPidAlive(pid)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+    while (isPidAlive(pid)) await sleep(100);
+  }
+  fs.rmSync(pidFile, { force: true });
+  return true;
+}
