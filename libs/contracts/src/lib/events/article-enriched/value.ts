@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { CalendarDateSchema, IsoDateTimeSchema } from '../common';
+import { ArticleIdSchema, CalendarDateSchema, IsoDateTimeSchema } from '../common';
 import { ArticleIngestedV1Schema } from '../article-ingested';
 
 export const LanguageGuessSchema = z
@@ -73,6 +73,18 @@ export const DateMentionSchema = z
   })
   .describe('A date mentioned in the article');
 
+export const NearDuplicateSchema = z
+  .object({
+    of: ArticleIdSchema.describe('The earliest article seen in the window that this one near-duplicates'),
+    distance: z.number().int().min(0).max(64).describe('Hamming distance between the two SimHashes'),
+    storyId: ArticleIdSchema.describe(
+      'First article of the story: `of`, or the story `of` itself belongs to. Alert once per story by this id',
+    ),
+  })
+  .describe(
+    'Set when an earlier article within the enrichment window has a SimHash within the configured distance',
+  );
+
 export const EnrichmentV1Schema = z
   .object({
     enrichmentVersion: z
@@ -96,6 +108,7 @@ export const EnrichmentV1Schema = z
       .regex(/^[0-9a-f]{16}$/)
       .optional()
       .describe('64-bit SimHash of the text, 16 hex characters, for near-duplicate detection'),
+    nearDuplicate: NearDuplicateSchema.optional(),
   })
   .describe('Fields the enrichment service derives from an article');
 
@@ -118,5 +131,6 @@ export type Sentiment = z.infer<typeof SentimentSchema>;
 export type Quote = z.infer<typeof QuoteSchema>;
 export type Amount = z.infer<typeof AmountSchema>;
 export type DateMention = z.infer<typeof DateMentionSchema>;
+export type NearDuplicate = z.infer<typeof NearDuplicateSchema>;
 export type EnrichmentV1 = z.infer<typeof EnrichmentV1Schema>;
 export type ArticleEnrichedV1 = z.infer<typeof ArticleEnrichedV1Schema>;
