@@ -8,7 +8,9 @@ export {
   extractKeywords,
   keywordCandidates,
   observeDocument,
+  rankKeywords,
   type DocumentFrequencies,
+  type KeyphraseCandidate,
 } from './lib/keywords/keywords';
 export { extractAmounts } from './lib/amounts/amounts';
 export { extractDates } from './lib/dates/dates';

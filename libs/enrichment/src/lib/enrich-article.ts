@@ -3,7 +3,12 @@ import { type ArticleIngestedV1, type EnrichmentV1 } from '@newsflow/contracts';
 import { extractAmounts } from './amounts/amounts';
 import { extractDates, parseCalendarDate } from './dates/dates';
 import { extractEntities } from './entities/entities';
-import { type DocumentFrequencies, extractKeywords } from './keywords/keywords';
+import {
+  type DocumentFrequencies,
+  type KeyphraseCandidate,
+  keywordCandidates,
+  rankKeywords,
+} from './keywords/keywords';
 import { detectLanguage } from './language';
 import { extractQuotes } from './quotes/quotes';
 import { scoreSentiment } from './sentiment/sentiment';
@@ -39,10 +44,22 @@ function languageSample(text: string): string {
 }
 
 /**
- * Pure and synchronous: usable from any tool, with or without Kafka. Offsets in the result refer to
- * `article.text` (the body); the lede only counts for the language.
+ * Everything the enricher derives from one article on its own, plus what the stream-level steps need:
+ * the keyphrase candidates (TF-IDF needs the stream's document frequencies) and the text length they
+ * were found in. Plain data, so it crosses a worker-thread boundary.
  */
-export function enrichArticle(article: EnrichableArticle, options: EnrichOptions | Date = {}): EnrichmentV1 {
+export interface ArticleAnalysis {
+  /** Keywords in it are ranked with the frequencies given in the options (none: every phrase rare). */
+  readonly enrichment: EnrichmentV1;
+  readonly keyphrases: readonly KeyphraseCandidate[];
+  readonly textLength: number;
+}
+
+/** Pure and synchronous: usable from any tool, with or without Kafka. */
+export function analyseArticle(
+  article: EnrichableArticle,
+  options: EnrichOptions | Date = {},
+): ArticleAnalysis {
   const {
     now = new Date(),
     publishedAt = article.publishedAt,
@@ -52,14 +69,15 @@ export function enrichArticle(article: EnrichableArticle, options: EnrichOptions
   const reference = parseCalendarDate(publishedAt) ?? now;
   const { entities, mentions } = extractEntities(analysed);
   const dates = extractDates(article.text, reference, analysed.sentences);
-  return {
+  const keyphrases = keywordCandidates(analysed);
+  const enrichment: EnrichmentV1 = {
     enrichmentVersion: ENRICHMENT_VERSION,
     language: detectLanguage(`${article.lede}\n${languageSample(article.text)}`),
     wordCount: article.wordCount,
     readingTimeSeconds: Math.round((article.wordCount / READING_WORDS_PER_MINUTE) * 60),
     enrichedAt: now.toISOString(),
     entities,
-    keywords: extractKeywords(analysed, documentFrequencies),
+    keywords: rankKeywords(keyphrases, article.text.length, documentFrequencies),
     sentiment: scoreSentiment(analysed.tokens),
     quotes: extractQuotes(analysed, entities, mentions),
     amounts: extractAmounts(
@@ -70,4 +88,14 @@ export function enrichArticle(article: EnrichableArticle, options: EnrichOptions
     summary: summarise(analysed),
     simhash: simhash(analysed.tokens),
   };
+  return { enrichment, keyphrases, textLength: article.text.length };
+}
+
+/**
+ * Pure and synchronous: usable from any tool, with or without Kafka. Offsets in the result refer to
+ * `article.text` (the body); the lede only counts for the language. Near-duplicates need the stream's
+ * history, so `nearDuplicate` is left to the caller (the enrichment service sets it).
+ */
+export function enrichArticle(article: EnrichableArticle, options: EnrichOptions | Date = {}): EnrichmentV1 {
+  return analyseArticle(article, options).enrichment;
 }

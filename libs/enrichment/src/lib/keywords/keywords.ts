@@ -44,8 +44,16 @@ function candidateWord(token: Token): boolean {
   );
 }
 
+/** A keyphrase candidate of one document: how often it occurs and where it first does. */
+export interface KeyphraseCandidate {
+  readonly phrase: string;
+  readonly count: number;
+  /** Character offset of the first mention. */
+  readonly first: number;
+}
+
 /** Noun-phrase-like candidates: runs of up to three content words between stopwords and punctuation. */
-export function keywordCandidates(analysed: AnalysedText): Map<string, { count: number; first: number }> {
+export function keywordCandidates(analysed: AnalysedText): KeyphraseCandidate[] {
   const { tokens } = analysed;
   const candidates = new Map<string, { count: number; first: number }>();
   let run: string[] = [];
@@ -73,24 +81,25 @@ export function keywordCandidates(analysed: AnalysedText): Map<string, { count: 
     } else flush(token.start);
   }
   flush(analysed.text.length);
-  return candidates;
+  return Array.from(candidates, ([phrase, { count, first }]) => ({ phrase, count, first }));
 }
 
 /**
  * Keyphrases scored by TF-IDF: term frequency times log inverse document frequency from the stream's
  * `frequencies` (unseen phrases count as rare), with a small bonus for longer phrases and early first
- * mentions. The top `limit`, best first.
+ * mentions. The top `limit`, best first. Separate from candidate extraction so the scoring can run where
+ * the stream's frequencies live (the service) while the text analysis runs elsewhere (a worker).
  */
-export function extractKeywords(
-  analysed: AnalysedText,
+export function rankKeywords(
+  candidates: readonly KeyphraseCandidate[],
+  textLength: number,
   frequencies?: DocumentFrequencies,
   limit = 10,
 ): Keyword[] {
-  const candidates = keywordCandidates(analysed);
-  const length = Math.max(1, analysed.text.length);
+  const length = Math.max(1, textLength);
   const documents = frequencies?.documents ?? 0;
   const scored: Keyword[] = [];
-  for (const [phrase, { count, first }] of candidates) {
+  for (const { phrase, count, first } of candidates) {
     const df = frequencies?.counts.get(phrase) ?? 0;
     const idf = Math.log((documents + 1) / (df + 1)) + 1;
     const words = phrase.split(' ').length;
@@ -98,4 +107,13 @@ export function extractKeywords(
     scored.push({ text: phrase, score: Math.round(score * 1000) / 1000 });
   }
   return scored.sort((a, b) => b.score - a.score || a.text.localeCompare(b.text)).slice(0, limit);
+}
+
+/** `rankKeywords` over the candidates of one analysed text. */
+export function extractKeywords(
+  analysed: AnalysedText,
+  frequencies?: DocumentFrequencies,
+  limit = 10,
+): Keyword[] {
+  return rankKeywords(keywordCandidates(analysed), analysed.text.length, frequencies, limit);
 }
