@@ -18,3 +18,10 @@ export { extractQuotes } from './lib/quotes/quotes';
 export { scoreSentiment } from './lib/sentiment/sentiment';
 export { hammingDistance, simhash } from './lib/simhash/simhash';
 export { summarise } from './lib/summary/summary';
+export {
+  EnrichmentWorkerPool,
+  type AnalyseInWorkerOptions,
+  type EnrichmentWorkerPoolOptions,
+  type EnrichmentWorkerPoolStatus,
+} from './lib/worker/enrichment-worker-pool';
+export * from './lib/worker/errors';
