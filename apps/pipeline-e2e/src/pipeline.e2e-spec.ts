@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 
-import { type ArticleRejectedV1, Topic } from '@newsflow/contracts';
+import { type ArticleEnrichedV1, type ArticleRejectedV1, Topic } from '@newsflow/contracts';
 
 import { eventually, freePort, requiredEnv, runId } from './support/environment';
 import { type ServiceName, ServiceProcess } from './support/service-process';
@@ -162,6 +162,46 @@ describe('pipeline end to end', () => {
       (received) => (received.json as { data: { article: { id: string } } }).data.article.id === articleId,
     );
     expect(deliveries).toHaveLength(1);
+  });
+
+  it('enriches an updated version of the article as a near-duplicate of the first, in its story', async () => {
+    const updatedName = `donbass-updated-${run}.txt`;
+    const kafka = new Kafka({
+      clientId: `e2e-${run}`,
+      brokers: brokers.split(','),
+      logLevel: logLevel.NOTHING,
+    });
+    const consumer = kafka.consumer({ groupId: `e2e-${run}-enriched` });
+    let updated: ArticleEnrichedV1 | undefined;
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: Topic.ArticleEnrichedV1, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const event = JSON.parse(message.value?.toString('utf8') ?? '{}') as ArticleEnrichedV1;
+          if (event.article?.source?.key === updatedName) updated = event;
+        },
+      });
+      // The wire story a few hours later: one more paragraph at the end.
+      const original = await readFile(SAMPLE, 'utf8');
+      await writeFile(
+        path.join(inbox, updatedName),
+        `${original.trimEnd()}\n\nThe Kremlin declined to comment further on Wednesday.\n`,
+      );
+      const event = await eventually('the updated article to be enriched', async () => updated);
+      expect(event.article.id).not.toBe(articleId);
+      expect(event.enrichment.nearDuplicate).toEqual({
+        of: articleId,
+        distance: expect.any(Number),
+        storyId: articleId,
+      });
+      expect(event.enrichment.nearDuplicate?.distance).toBeLessThanOrEqual(6);
+      const putin = event.enrichment.entities?.find((entity) => entity.name === 'Vladimir Putin');
+      expect(putin?.type).toBe('PERSON');
+      expect(event.enrichment.keywords?.length).toBeGreaterThan(0);
+    } finally {
+      await consumer.disconnect();
+    }
   });
 
   it('keeps rejected files with their reason and announces them on Kafka', async () => {

@@ -9,6 +9,14 @@ describe('enrichment config', () => {
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
     expect(config.KAFKA_GROUP_ID).toBe('newsflow-enrichment');
     expect(config.KAFKA_AUTO_OFFSET_RESET).toBe('earliest');
+    expect(config.ENRICH_DUPLICATE_MAX_DISTANCE).toBe(6);
+    expect(config.ENRICH_WORKERS).toBe(1);
+  });
+
+  it('refuses a near-duplicate distance the eight-band lookup cannot guarantee', () => {
+    expect(() => loadConfig(EnrichmentConfigSchema, { ENRICH_DUPLICATE_MAX_DISTANCE: '8' })).toThrow(
+      /ENRICH_DUPLICATE_MAX_DISTANCE/,
+    );
   });
 
   it('fails naming the variable', () => {
