@@ -1,23 +1,46 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
 
-import { type Consumer, type EachMessagePayload, type Kafka } from 'kafkajs';
+import { type Topic } from '@newsflow/contracts';
 
-import { type Topic, contractOf, fromHeaders } from '@newsflow/contracts';
-
-import { type ConsumedEvent, type ConsumerObserver, type EventDispatcher } from './consumed-event';
-import { sendToDeadLetterTopic } from './dead-letter';
-import { type ClassifiedError, PermanentError, classifyError } from './errors';
+import { chunksOf, offsetAfter } from './chunks';
+import { type ChunkResult, processChunk } from './chunk-processor';
+import { type BatchDispatcher, type ConsumerObserver, type EventDispatcher } from './consumed-event';
 import { type RuntimeLogger } from './logger';
+import { processMessage } from './message-processor';
+import { type PartitionControl } from './partition-control';
+import { type ProcessingContext } from './processing-context';
 import { type EventPublisher } from './publisher';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, backoffMs } from './retry-policy';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
+
+export interface BatchTopicOptions {
+  topic: Topic;
+  /** The most messages one call of the batch handler receives; a fetched batch is cut into chunks of this size. */
+  maxBatchSize: number;
+}
+
+/** Topics consumed in batches: each chunk of a fetched partition batch goes to `dispatch` in one call. */
+export interface BatchConsumptionOptions {
+  topics: readonly BatchTopicOptions[];
+  dispatch: BatchDispatcher;
+}
 
 export interface ConsumerRunnerOptions {
   kafka: Kafka;
   groupId: string;
   /** Pipeline stage name (ingestion, enrichment, ...), recorded on dead letters and metrics. */
   stage: string;
+  /** Every topic the group consumes. Those not named in `batch` are consumed one message at a time. */
   topics: readonly Topic[];
+  /** The handler of the topics consumed one message at a time. */
   dispatch: EventDispatcher;
+  /** Topics (among `topics`) consumed in batches, and their handler. */
+  batch?: BatchConsumptionOptions;
+  /**
+   * The Kafka topic a contract topic is read from, when it is not the contract's own name (an
+   * environment's prefix, a test's private topic). Payloads are still validated against the contract,
+   * handlers still see the contract topic, and dead letters name the topic actually read.
+   */
+  topicNames?: Partial<Record<Topic, string>>;
   /** Publishes dead letters; shared with the service's own publishing. */
   publisher: EventPublisher;
   logger: RuntimeLogger;
@@ -28,27 +51,40 @@ export interface ConsumerRunnerOptions {
   observer?: ConsumerObserver;
 }
 
-/** Raised inside the retry loop when the service shuts down: the message stays uncommitted. */
-class ShutdownInterruption extends Error {}
-
-/** kafkajs only heartbeats between messages; a slow handler must keep the membership alive itself. */
-const PACEMAKER_INTERVAL_MS = 2_000;
-
 /**
  * Runs one consumer group member: decode, validate against the topic's contract, dispatch, then commit
  * the offset — only after the handler's side effect is done or the message is safely dead-lettered.
  * Nothing is committed silently: a message that cannot be decoded, validated or handled ends on the
  * dead-letter topic with its context.
+ *
+ * Every fetched partition batch comes through kafkajs `eachBatch` with nothing resolved automatically.
+ * Topics consumed one message at a time are handled and committed message by message; batch topics
+ * chunk by chunk (see processChunk). Between messages and chunks the member heartbeats and checks
+ * whether it is stopping, so a shutdown or a lost partition leaves only uncommitted work behind.
  */
 export class ConsumerRunner {
   private readonly consumer: Consumer;
-  private readonly retryPolicy: RetryPolicy;
+  private readonly context: ProcessingContext;
+  /** Kafka topic name → the contract its messages are validated against. */
+  private readonly contractTopicByName: ReadonlyMap<string, Topic>;
+  private readonly maxBatchSizeByTopic: ReadonlyMap<Topic, number>;
   private stopping = false;
   private joined = false;
   private crashed: Error | undefined;
 
   constructor(private readonly options: ConsumerRunnerOptions) {
-    this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.context = {
+      stage: options.stage,
+      groupId: options.groupId,
+      publisher: options.publisher,
+      logger: options.logger,
+      retryPolicy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
+      observer: options.observer,
+    };
+    this.contractTopicByName = new Map(
+      options.topics.map((topic) => [options.topicNames?.[topic] ?? topic, topic] as const),
+    );
+    this.maxBatchSizeByTopic = batchSizes(options);
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
@@ -83,149 +119,147 @@ export class ConsumerRunner {
   async start(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({
-      topics: [...this.options.topics],
+      topics: [...this.contractTopicByName.keys()],
       fromBeginning: (this.options.startFrom ?? 'earliest') === 'earliest',
     });
     await this.consumer.run({
       autoCommit: false,
+      // Offsets are resolved (and committed) by processFetchedBatch only once their work is done.
+      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachMessage: (payload) => this.processMessage(payload),
+      eachBatch: (payload) => this.processFetchedBatch(payload),
     });
-    this.options.logger.info({ topics: this.options.topics }, 'Kafka consumer started');
+    this.options.logger.info(
+      { topics: this.options.topics, batchTopics: [...this.maxBatchSizeByTopic.keys()] },
+      'Kafka consumer started',
+    );
   }
 
-  /** Stops fetching, lets in-flight messages finish (or abandons their retries uncommitted), leaves the group. */
+  /** Stops fetching, lets in-flight work finish (or abandons its retries uncommitted), leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.consumer.disconnect();
     this.options.logger.info({}, 'Kafka consumer stopped');
   }
 
-  private async processMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-    const started = process.hrtime.bigint();
-    const outcome = await this.handleWithRetries({ topic, partition, message, heartbeat });
-    if (outcome === 'interrupted') return;
-    await this.consumer.commitOffsets([
-      { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-    ]);
-    this.options.observer?.onOutcome({
+  private async processFetchedBatch(payload: EachBatchPayload): Promise<void> {
+    const contractTopic = this.contractTopicByName.get(payload.batch.topic);
+    const control: PartitionControl = {
+      heartbeat: () => payload.heartbeat(),
+      shouldStop: () => this.stopping || !payload.isRunning() || payload.isStale(),
+    };
+    const maxBatchSize =
+      contractTopic === undefined ? undefined : this.maxBatchSizeByTopic.get(contractTopic);
+    const batchDispatch = this.options.batch?.dispatch;
+    if (contractTopic !== undefined && maxBatchSize !== undefined && batchDispatch !== undefined) {
+      await this.consumeInChunks(payload, control, { contractTopic, maxBatchSize, dispatch: batchDispatch });
+    } else {
+      await this.consumeOneByOne(payload, control, contractTopic);
+    }
+  }
+
+  private async consumeOneByOne(
+    payload: EachBatchPayload,
+    control: PartitionControl,
+    contractTopic: Topic | undefined,
+  ): Promise<void> {
+    const { topic, partition, messages } = payload.batch;
+    for (const message of messages) {
+      if (control.shouldStop()) return;
+      const started = process.hrtime.bigint();
+      const outcome = await processMessage(this.context, {
+        topic,
+        contractTopic,
+        partition,
+        message,
+        control,
+        dispatch: this.options.dispatch,
+      });
+      if (outcome === 'interrupted') return;
+      await this.commitThrough(payload, message);
+      this.options.observer?.onOutcome({
+        topic,
+        outcome: outcome.deadLettered ? 'dead_lettered' : 'success',
+        code: outcome.deadLettered?.code,
+        durationSeconds: secondsSince(started),
+      });
+      await payload.heartbeat();
+    }
+  }
+
+  private async consumeInChunks(
+    payload: EachBatchPayload,
+    control: PartitionControl,
+    batch: { contractTopic: Topic; maxBatchSize: number; dispatch: BatchDispatcher },
+  ): Promise<void> {
+    const { topic, partition, messages } = payload.batch;
+    for (const chunk of chunksOf(messages, batch.maxBatchSize)) {
+      const last = chunk[chunk.length - 1];
+      if (control.shouldStop() || last === undefined) return;
+      const started = process.hrtime.bigint();
+      const result = await processChunk(this.context, {
+        topic,
+        contractTopic: batch.contractTopic,
+        partition,
+        messages: chunk,
+        control,
+        dispatch: batch.dispatch,
+      });
+      if (result === 'interrupted') return;
+      await this.commitThrough(payload, last);
+      this.reportChunk(topic, result, secondsSince(started));
+      await payload.heartbeat();
+    }
+  }
+
+  /**
+   * Commits past `message`, then moves the fetch position there. Committed through the batch payload,
+   * not consumer.commitOffsets: that one silently skips the commit once the consumer is stopping, and
+   * work finished during a shutdown would then be done again by the next member.
+   */
+  private async commitThrough(payload: EachBatchPayload, message: KafkaMessage): Promise<void> {
+    const { topic, partition } = payload.batch;
+    await payload.commitOffsetsIfNecessary({
+      topics: [{ topic, partitions: [{ partition, offset: offsetAfter(message.offset) }] }],
+    });
+    payload.resolveOffset(message.offset);
+  }
+
+  private reportChunk(topic: string, result: ChunkResult, durationSeconds: number): void {
+    const observer = this.options.observer;
+    if (!observer) return;
+    const perMessage = durationSeconds / result.size;
+    for (let handled = 0; handled < result.handled; handled++) {
+      observer.onOutcome({ topic, outcome: 'success', durationSeconds: perMessage });
+    }
+    for (const error of result.deadLettered) {
+      observer.onOutcome({ topic, outcome: 'dead_lettered', code: error.code, durationSeconds: perMessage });
+    }
+    observer.onBatch?.({
       topic,
-      outcome: outcome.deadLettered ? 'dead_lettered' : 'success',
-      code: outcome.deadLettered?.code,
-      durationSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+      size: result.size,
+      deadLettered: result.deadLettered.length,
+      fellBackToSingle: result.fellBackToSingle,
+      durationSeconds,
     });
   }
+}
 
-  private async handleWithRetries(
-    payload: Pick<EachMessagePayload, 'topic' | 'partition' | 'message' | 'heartbeat'>,
-  ): Promise<{ deadLettered?: ClassifiedError } | 'interrupted'> {
-    const { topic, partition, message, heartbeat } = payload;
-    const firstFailureAt = new Date();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const event = this.decode(payload, attempt);
-        await this.withPacemaker(heartbeat, () => this.options.dispatch(event));
-        return {};
-      } catch (error) {
-        const classified = classifyError(error);
-        const context = { topic, partition, offset: message.offset, attempt, error: classified };
-        if (classified.retryable && attempt < this.retryPolicy.maxAttempts && !this.stopping) {
-          this.options.logger.warn(context, 'message failed, will retry');
-          this.options.observer?.onOutcome({
-            topic,
-            outcome: 'retried',
-            code: classified.code,
-            durationSeconds: 0,
-          });
-          try {
-            await this.waitBeforeRetry(attempt, heartbeat);
-          } catch (interruption) {
-            if (interruption instanceof ShutdownInterruption) return 'interrupted';
-            throw interruption;
-          }
-          continue;
-        }
-        if (this.stopping && classified.retryable) {
-          // Shutting down: leave the message uncommitted for the next owner of the partition.
-          return 'interrupted';
-        }
-        this.options.logger.error(context, 'message failed for good, sending it to the dead-letter topic');
-        await sendToDeadLetterTopic(this.options.publisher, {
-          stage: this.options.stage,
-          consumerGroup: this.options.groupId,
-          topic,
-          partition,
-          message,
-          error: classified,
-          attempts: attempt,
-          firstFailureAt,
-          lastFailureAt: new Date(),
-        });
-        return { deadLettered: classified };
-      }
+/** Checks the batch options once, at construction: a typo should stop the service, not skip messages. */
+function batchSizes(options: ConsumerRunnerOptions): ReadonlyMap<Topic, number> {
+  const sizes = new Map<Topic, number>();
+  for (const { topic, maxBatchSize } of options.batch?.topics ?? []) {
+    if (!options.topics.includes(topic)) {
+      throw new Error(`batch topic ${topic} is not among the consumer's topics`);
     }
+    if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) {
+      throw new Error(`maxBatchSize for ${topic} must be a positive integer, got ${maxBatchSize}`);
+    }
+    sizes.set(topic, maxBatchSize);
   }
+  return sizes;
+}
 
-  private decode(
-    {
-      topic,
-      partition,
-      message,
-      heartbeat,
-    }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message' | 'heartbeat'>,
-    attempt: number,
-  ): ConsumedEvent {
-    if (!this.options.topics.includes(topic as Topic)) {
-      throw new PermanentError('NO_HANDLER', `no handler for topic ${topic}`);
-    }
-    const contract = contractOf(topic as Topic);
-    let json: unknown;
-    try {
-      json = JSON.parse(message.value?.toString('utf8') ?? '');
-    } catch (error) {
-      throw new PermanentError('MALFORMED_JSON', `message value is not JSON: ${(error as Error).message}`);
-    }
-    const result = contract.schema.safeParse(json);
-    if (!result.success) {
-      throw new PermanentError(
-        'VALIDATION_FAILED',
-        `payload does not match ${topic}: ${result.error.issues
-          .slice(0, 5)
-          .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-          .join('; ')}`,
-      );
-    }
-    return {
-      topic: topic as Topic,
-      partition,
-      offset: message.offset,
-      key: message.key?.toString('utf8') ?? null,
-      payload: result.data,
-      metadata: fromHeaders(message.headers),
-      attempt,
-      heartbeat,
-    } as ConsumedEvent;
-  }
-
-  private async withPacemaker<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
-    const timer = setInterval(() => {
-      heartbeat().catch((error: unknown) =>
-        this.options.logger.debug({ err: error }, 'heartbeat during a long handler failed'),
-      );
-    }, PACEMAKER_INTERVAL_MS);
-    try {
-      return await work();
-    } finally {
-      clearInterval(timer);
-    }
-  }
-
-  private async waitBeforeRetry(failedAttempt: number, heartbeat: () => Promise<void>): Promise<void> {
-    const deadline = Date.now() + backoffMs(this.retryPolicy, failedAttempt);
-    while (Date.now() < deadline) {
-      if (this.stopping) throw new ShutdownInterruption();
-      await heartbeat().catch(() => undefined);
-      await sleep(Math.min(PACEMAKER_INTERVAL_MS, Math.max(0, deadline - Date.now())));
-    }
-  }
+function secondsSince(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e9;
 }

@@ -20,9 +20,13 @@ import {
   type ArticleIngestedV1,
   DeadLetterHeader,
   Topic,
+  contractOf,
   headerString,
+  newEventMetadata,
+  toHeaders,
 } from '@newsflow/contracts';
 import {
+  type ConsumedEvent,
   EventPublisher,
   PermanentError,
   createKafkaClient,
@@ -30,12 +34,13 @@ import {
   silentLogger,
 } from '@newsflow/kafka';
 
+import { KafkaBatchPattern } from './kafka-batch-pattern';
 import {
   KafkaEventController,
   KafkaConsumerTransport,
   connectKafkaConsumer,
 } from './kafka-consumer.transport';
-import { KafkaEventContext } from './kafka-event.context';
+import { KafkaBatchContext, KafkaEventContext } from './kafka-event.context';
 
 const TEST_TIMEOUT_MS = 60_000;
 
@@ -76,12 +81,12 @@ function sampleIngestedArticle(): ArticleIngestedV1 {
 
 async function eventually<T>(
   description: string,
-  probe: () => T | undefined,
+  probe: () => Promise<T | undefined> | T | undefined,
   timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -178,7 +183,12 @@ class PlainAppModule {}
 /** A Nest app with the Kafka consumer transport attached and started, as services run it. */
 async function startApp(
   module: new () => object,
-  input: { kafka: Kafka; publisher: EventPublisher; groupId: string },
+  input: {
+    kafka: Kafka;
+    publisher: EventPublisher;
+    groupId: string;
+    topicNames?: Partial<Record<Topic, string>>;
+  },
 ): Promise<INestApplication> {
   const app = await NestFactory.create(module, { logger: false, abortOnError: false });
   try {
@@ -191,6 +201,7 @@ async function startApp(
         publisher: input.publisher,
         logger: silentLogger,
         retryPolicy: { maxAttempts: 3, initialBackoffMs: 50, maxBackoffMs: 200 },
+        topicNames: input.topicNames,
       }),
     );
     await app.init();
@@ -338,6 +349,140 @@ describe('the same handler without KafkaEventController (control)', () => {
       expect(letter.headers[DeadLetterHeader.ErrorCode]).toBe('UNEXPECTED');
       expect(letter.headers[DeadLetterHeader.Attempts]).toBe('3');
       expect(plainSeen.boomAttempts).toBe(3);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+/** What the batch controller saw; it only ever reads the test's private topic. */
+const batchSeen = {
+  poisonIds: new Set<string>(),
+  /** Successful calls: the article ids of each, and the context. */
+  calls: [] as { ids: string[]; context: KafkaBatchContext }[],
+};
+
+@KafkaEventController()
+class ArticleBatchController {
+  @KafkaBatchPattern(Topic.ArticleIngestedV1, { maxBatchSize: 4 })
+  async onIngested(
+    @Payload() events: ConsumedEvent<typeof Topic.ArticleIngestedV1>[],
+    @Ctx() context: KafkaBatchContext,
+  ): Promise<void> {
+    const ids = events.map((event) => event.payload.id);
+    if (ids.some((id) => batchSeen.poisonIds.has(id))) {
+      throw new PermanentError('POISON', 'this article cannot be stored');
+    }
+    batchSeen.calls.push({ ids, context });
+  }
+}
+
+@Module({ controllers: [ArticleBatchController] })
+class BatchAppModule {}
+
+describe('a @KafkaBatchPattern handler in a Nest application', () => {
+  let kafka: Kafka;
+  let publisher: EventPublisher;
+  let app: INestApplication | undefined;
+  const groupId = uniqueId('it-nest-kafka-batch');
+  /** A private one-partition stand-in for news.articles.ingested.v1: offsets and batches are all ours. */
+  const topic = uniqueId('test.nest-batch.ingested');
+
+  beforeAll(async () => {
+    kafka = createKafkaClient({
+      clientId: uniqueId('nest-kafka-int'),
+      brokers: requireBrokers(),
+      logger: silentLogger,
+    });
+    await ensureTopics(kafka, {
+      topics: ALL_TOPICS,
+      partitions: 6,
+      replicationFactor: 1,
+      logger: silentLogger,
+    });
+    await ensureTopics(kafka, { topics: [topic], partitions: 1, replicationFactor: 1, logger: silentLogger });
+    publisher = new EventPublisher(kafka, '/newsflow/nest-kafka-int-spec');
+    await publisher.connect();
+  }, TEST_TIMEOUT_MS);
+
+  afterAll(async () => {
+    try {
+      await app?.close();
+    } finally {
+      await publisher?.disconnect();
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [topic] }).finally(() => admin.disconnect());
+    }
+  }, TEST_TIMEOUT_MS);
+
+  it(
+    'receives chunks of events with a KafkaBatchContext; a poison article is dead-lettered with its code, the rest stored',
+    async () => {
+      const articles = Array.from({ length: 6 }, () => sampleIngestedArticle());
+      const ids = articles.map((article) => article.id);
+      const poison = ids[1] as string;
+      batchSeen.poisonIds.add(poison);
+      for (const article of articles) {
+        await publisher.publishRaw(topic, {
+          key: article.id,
+          value: JSON.stringify(article),
+          headers: toHeaders(
+            newEventMetadata({
+              type: contractOf(Topic.ArticleIngestedV1).eventType,
+              source: '/nest-batch-test',
+            }),
+          ),
+        });
+      }
+      // Started after publishing, so the first fetch holds all six: chunks of offsets 0-3 and 4-5.
+      app = await startApp(BatchAppModule, {
+        kafka,
+        publisher,
+        groupId,
+        topicNames: { [Topic.ArticleIngestedV1]: topic },
+      });
+
+      const letter = await waitForDeadLetter(
+        kafka,
+        (candidate) =>
+          candidate.key === poison && candidate.headers[DeadLetterHeader.ConsumerGroup] === groupId,
+      );
+      await eventually('the second chunk', () => (batchSeen.calls.length >= 4 ? true : undefined));
+
+      // The first chunk failed as a whole and was handled one article at a time; the second went as one.
+      expect(batchSeen.calls.map((call) => call.ids)).toEqual([
+        [ids[0]],
+        [ids[2]],
+        [ids[3]],
+        [ids[4], ids[5]],
+      ]);
+      const last = batchSeen.calls[3]?.context;
+      expect(last).toBeInstanceOf(KafkaBatchContext);
+      expect(last?.batch).toMatchObject({ topic: Topic.ArticleIngestedV1, partition: 0, attempt: 1 });
+      expect(last?.batch.events.map((event) => event.offset)).toEqual(['4', '5']);
+      expect(last?.batch.events[0]?.metadata.source).toBe('/nest-batch-test');
+      expect(batchSeen.calls[0]?.context.batch.attempt).toBe(2);
+
+      // The rethrowing filter works for batch handlers too: the code arrives, and it is not retried.
+      expect(letter.headers).toMatchObject({
+        [DeadLetterHeader.ErrorCode]: 'POISON',
+        [DeadLetterHeader.Attempts]: '2',
+        [DeadLetterHeader.OriginalTopic]: topic,
+        [DeadLetterHeader.OriginalOffset]: '1',
+        [DeadLetterHeader.Stage]: 'nest-int-test',
+      });
+
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const committed = await eventually('the group to commit past the last chunk', async () => {
+          const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          return offsets?.partitions[0]?.offset === '6' ? '6' : undefined;
+        });
+        expect(committed).toBe('6');
+      } finally {
+        await admin.disconnect();
+      }
     },
     TEST_TIMEOUT_MS,
   );

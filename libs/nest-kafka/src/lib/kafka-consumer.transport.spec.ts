@@ -1,11 +1,21 @@
 import 'reflect-metadata';
 
 import { EXCEPTION_FILTERS_METADATA } from '@nestjs/common/constants';
-import { type Consumer, type Kafka } from 'kafkajs';
+import { EventPattern } from '@nestjs/microservices';
+import { PATTERN_EXTRAS_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants';
+import {
+  type Consumer,
+  type ConsumerRunConfig,
+  type EachBatchPayload,
+  type Kafka,
+  type KafkaMessage,
+  type Offsets,
+} from 'kafkajs';
 import { lastValueFrom, of, throwError } from 'rxjs';
 
-import { Topic } from '@newsflow/contracts';
+import { Topic, newEventMetadata, toHeaders } from '@newsflow/contracts';
 import {
+  type ConsumedBatch,
   type ConsumedEvent,
   type EventPublisher,
   PermanentError,
@@ -13,18 +23,26 @@ import {
   silentLogger,
 } from '@newsflow/kafka';
 
+import { KafkaBatchPattern, batchOptionsOf } from './kafka-batch-pattern';
 import {
+  DEFAULT_MAX_BATCH_SIZE,
   KafkaConsumerTransport,
   KafkaEventController,
   RethrowRpcErrorsFilter,
 } from './kafka-consumer.transport';
-import { KafkaEventContext } from './kafka-event.context';
+import { KafkaBatchContext, KafkaEventContext } from './kafka-event.context';
 
 type Handler = (payload: unknown, context: KafkaEventContext) => Promise<unknown>;
 
 /** A kafkajs consumer that records what the runner asks of it and never talks to a broker. */
 function fakeKafka() {
-  const calls = { subscribed: [] as string[][], ran: 0, disconnected: 0, groupId: '' };
+  const calls = {
+    subscribed: [] as string[][],
+    ran: 0,
+    disconnected: 0,
+    groupId: '',
+    runConfig: undefined as ConsumerRunConfig | undefined,
+  };
   const consumer = {
     events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash', DISCONNECT: 'consumer.disconnect' },
     on: () => () => undefined,
@@ -32,8 +50,9 @@ function fakeKafka() {
     subscribe: async ({ topics }: { topics: string[] }) => {
       calls.subscribed.push(topics);
     },
-    run: async () => {
+    run: async (config: ConsumerRunConfig) => {
       calls.ran += 1;
+      calls.runConfig = config;
     },
     disconnect: async () => {
       calls.disconnected += 1;
@@ -48,8 +67,12 @@ function fakeKafka() {
   return { kafka, calls };
 }
 
-function transport(kafka: Kafka = fakeKafka().kafka): KafkaConsumerTransport {
+function transport(
+  kafka: Kafka = fakeKafka().kafka,
+  extra: { maxBatchSize?: number } = {},
+): KafkaConsumerTransport {
   return new KafkaConsumerTransport({
+    ...extra,
     kafka,
     groupId: 'newsflow-test',
     stage: 'test',
@@ -214,6 +237,232 @@ describe('KafkaConsumerTransport', () => {
       server.addHandler(Topic.ArticleEnrichedV1, async () => 'done', true);
       await expect(dispatch(server, event())).resolves.toBeUndefined();
       await expect(dispatch(server, event({ topic: Topic.ArticleEnrichedV1 }))).resolves.toBeUndefined();
+    });
+  });
+});
+
+/** The extras Nest registers for a handler decorated with `decorator` (what the listeners controller passes on). */
+function extrasOf(decorator: MethodDecorator): { pattern: string; extras: Record<string, unknown> } {
+  class Holder {
+    handle(): void {
+      return undefined;
+    }
+  }
+  const descriptor = Object.getOwnPropertyDescriptor(Holder.prototype, 'handle') as PropertyDescriptor;
+  decorator(Holder.prototype, 'handle', descriptor);
+  const [pattern] = Reflect.getMetadata(PATTERN_METADATA, descriptor.value) as string[];
+  return {
+    pattern: pattern as string,
+    extras: Reflect.getMetadata(PATTERN_EXTRAS_METADATA, descriptor.value),
+  };
+}
+
+function addBatchHandler(
+  server: KafkaConsumerTransport,
+  decorator: MethodDecorator,
+  handler: (events: ConsumedEvent[], context: KafkaBatchContext) => Promise<unknown>,
+): void {
+  const { pattern, extras } = extrasOf(decorator);
+  server.addHandler(pattern, handler as unknown as Handler, true, extras);
+}
+
+function articleMessages(count: number): KafkaMessage[] {
+  return Array.from({ length: count }, (_, offset) => {
+    const id = `${offset}`.padStart(32, 'a');
+    const article = {
+      id,
+      contentHash: 'c'.repeat(64),
+      publishedAt: '2022-02-22',
+      lede: 'A lede',
+      paragraphs: ['One paragraph.'],
+      text: 'One paragraph.',
+      wordCount: 2,
+      source: { bucket: 'local', key: `k/${id}.txt`, sizeBytes: 10 },
+      parserVersion: 'test-1',
+      firstSeenAt: '2026-01-01T00:00:00.000Z',
+      ingestedAt: '2026-01-01T00:00:00.000Z',
+    };
+    return {
+      key: Buffer.from(id),
+      value: Buffer.from(JSON.stringify(article)),
+      offset: String(offset),
+      timestamp: '0',
+      attributes: 0,
+      headers: toHeaders(newEventMetadata({ type: 'dev.newsflow.article.ingested.v1', source: '/unit' })),
+    };
+  });
+}
+
+/** Feeds one fetched partition batch to the consumer the transport started; returns the offsets it committed. */
+async function feed(calls: { runConfig?: ConsumerRunConfig }, topic: string, messages: KafkaMessage[]) {
+  const committed: string[] = [];
+  const payload = {
+    batch: {
+      topic,
+      partition: 0,
+      highWatermark: String(messages.length),
+      messages,
+      isEmpty: () => messages.length === 0,
+      firstOffset: () => messages[0]?.offset ?? null,
+      lastOffset: () => messages[messages.length - 1]?.offset ?? '-1',
+      offsetLag: () => '0',
+      offsetLagLow: () => '0',
+    },
+    resolveOffset: () => undefined,
+    heartbeat: async () => undefined,
+    pause: () => () => undefined,
+    commitOffsetsIfNecessary: async (offsets?: Offsets) => {
+      for (const { partitions } of offsets?.topics ?? []) committed.push(...partitions.map((p) => p.offset));
+    },
+    uncommittedOffsets: () => ({ topics: [] }),
+    isRunning: () => true,
+    isStale: () => false,
+  } satisfies EachBatchPayload;
+  const eachBatch = calls.runConfig?.eachBatch;
+  if (!eachBatch) throw new Error('the transport did not start a consumer');
+  await eachBatch(payload);
+  return committed;
+}
+
+describe('KafkaBatchPattern', () => {
+  it('is an event pattern for the topic whose extras carry the batch options', () => {
+    const { pattern, extras } = extrasOf(KafkaBatchPattern(Topic.ArticleIngestedV1, { maxBatchSize: 7 }));
+    expect(pattern).toBe(Topic.ArticleIngestedV1);
+    const handler = Object.assign(async () => undefined, { extras });
+    expect(batchOptionsOf(handler)).toEqual({ maxBatchSize: 7 });
+    expect(
+      batchOptionsOf(
+        Object.assign(async () => undefined, {
+          extras: extrasOf(KafkaBatchPattern(Topic.ArticleIngestedV1)).extras,
+        }),
+      ),
+    ).toEqual({});
+  });
+
+  it('is not found on a plain @EventPattern handler', () => {
+    const { extras } = extrasOf(EventPattern(Topic.ArticleIngestedV1));
+    expect(batchOptionsOf(Object.assign(async () => undefined, { extras }))).toBeUndefined();
+    expect(batchOptionsOf(async () => undefined)).toBeUndefined();
+  });
+});
+
+describe('KafkaBatchContext', () => {
+  it('exposes the consumed batch, also as the only argument', () => {
+    const batch: ConsumedBatch = {
+      topic: Topic.ArticleIngestedV1,
+      partition: 1,
+      events: [event()],
+      attempt: 2,
+      heartbeat: async () => undefined,
+    };
+    const context = new KafkaBatchContext(batch);
+    expect(context.batch).toBe(batch);
+    expect(context.getArgs()).toEqual([batch]);
+  });
+});
+
+describe('KafkaConsumerTransport with batch handlers', () => {
+  it('hands a @KafkaBatchPattern handler the events of a chunk and a KafkaBatchContext, in chunks of its maxBatchSize', async () => {
+    const { kafka, calls } = fakeKafka();
+    const server = transport(kafka);
+    const received: { offsets: string[]; context: KafkaBatchContext }[] = [];
+    addBatchHandler(
+      server,
+      KafkaBatchPattern(Topic.ArticleIngestedV1, { maxBatchSize: 2 }),
+      async (events, context) => {
+        received.push({ offsets: events.map((e) => e.offset), context });
+      },
+    );
+    await expect(listen(server)).resolves.toBeUndefined();
+
+    const committed = await feed(calls, Topic.ArticleIngestedV1, articleMessages(5));
+    expect(received.map((call) => call.offsets)).toEqual([['0', '1'], ['2', '3'], ['4']]);
+    expect(committed).toEqual(['2', '4', '5']);
+    const first = received[0]?.context;
+    expect(first).toBeInstanceOf(KafkaBatchContext);
+    expect(first?.batch.topic).toBe(Topic.ArticleIngestedV1);
+    expect(first?.batch.attempt).toBe(1);
+    expect(first?.batch.events.map((e) => (e.payload as { id: string }).id)).toEqual([
+      '0'.padStart(32, 'a'),
+      '1'.padStart(32, 'a'),
+    ]);
+  });
+
+  it("uses the transport's maxBatchSize, or DEFAULT_MAX_BATCH_SIZE, for a handler that sets none", async () => {
+    const sizes: number[] = [];
+    for (const maxBatchSize of [3, undefined]) {
+      const { kafka, calls } = fakeKafka();
+      const server = transport(kafka, { maxBatchSize });
+      addBatchHandler(server, KafkaBatchPattern(Topic.ArticleIngestedV1), async (events) => {
+        sizes.push(events.length);
+      });
+      await listen(server);
+      await feed(calls, Topic.ArticleIngestedV1, articleMessages(DEFAULT_MAX_BATCH_SIZE + 1));
+    }
+    expect(sizes).toEqual([...Array.from({ length: 33 }, () => 3), 2, DEFAULT_MAX_BATCH_SIZE, 1]);
+  });
+
+  it('consumes one topic in batches and another one message at a time in the same group', async () => {
+    const { kafka, calls } = fakeKafka();
+    const server = transport(kafka);
+    const batches: number[] = [];
+    const singles: unknown[] = [];
+    addBatchHandler(server, KafkaBatchPattern(Topic.ArticleIngestedV1), async (events) => {
+      batches.push(events.length);
+    });
+    server.addHandler(
+      Topic.ArticleEnrichedV1,
+      async (payload: unknown) => {
+        singles.push(payload);
+      },
+      true,
+    );
+    await expect(listen(server)).resolves.toBeUndefined();
+    expect(calls.subscribed).toEqual([[Topic.ArticleIngestedV1, Topic.ArticleEnrichedV1]]);
+
+    await feed(calls, Topic.ArticleIngestedV1, articleMessages(3));
+    expect(batches).toEqual([3]);
+    expect(singles).toEqual([]);
+  });
+
+  it('refuses to start with @KafkaBatchPattern and @EventPattern handlers for the same topic', async () => {
+    const { kafka, calls } = fakeKafka();
+    const server = transport(kafka);
+    server.addHandler(Topic.ArticleIngestedV1, async () => undefined, true);
+    addBatchHandler(server, KafkaBatchPattern(Topic.ArticleIngestedV1), async () => undefined);
+    const error = await listen(server);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/news\.articles\.ingested\.v1 has both/);
+    expect(calls.ran).toBe(0);
+  });
+
+  it('refuses to start with a maxBatchSize that is not a positive integer', async () => {
+    const server = transport();
+    addBatchHandler(
+      server,
+      KafkaBatchPattern(Topic.ArticleIngestedV1, { maxBatchSize: 0 }),
+      async () => undefined,
+    );
+    expect(await listen(server)).toMatchObject({ message: expect.stringMatching(/positive integer/) });
+  });
+
+  it('passes on an error of the batch handler, so the runtime retries or splits the batch', async () => {
+    const server = transport();
+    const error = new TransientError('DB_DOWN', 'down');
+    addBatchHandler(server, KafkaBatchPattern(Topic.ArticleIngestedV1), async () => throwError(() => error));
+    const dispatchBatch = (
+      server as unknown as { dispatchBatch(b: ConsumedBatch): Promise<void> }
+    ).dispatchBatch.bind(server);
+    const batch: ConsumedBatch = {
+      topic: Topic.ArticleIngestedV1,
+      partition: 0,
+      events: [event()],
+      attempt: 1,
+      heartbeat: async () => undefined,
+    };
+    await expect(dispatchBatch(batch)).rejects.toBe(error);
+    await expect(dispatchBatch({ ...batch, topic: Topic.ArticleEnrichedV1 })).rejects.toMatchObject({
+      code: 'NO_HANDLER',
     });
   });
 });

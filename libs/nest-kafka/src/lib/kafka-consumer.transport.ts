@@ -6,12 +6,14 @@ import {
   UseFilters,
   applyDecorators,
 } from '@nestjs/common';
-import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import { type Kafka } from 'kafkajs';
 import { lastValueFrom, type Observable, throwError } from 'rxjs';
 
 import { type Topic, isTopic } from '@newsflow/contracts';
 import {
+  type BatchTopicOptions,
+  type ConsumedBatch,
   type ConsumedEvent,
   ConsumerRunner,
   type ConsumerObserver,
@@ -21,7 +23,11 @@ import {
   type RuntimeLogger,
 } from '@newsflow/kafka';
 
-import { KafkaEventContext } from './kafka-event.context';
+import { batchOptionsOf } from './kafka-batch-pattern';
+import { KafkaBatchContext, KafkaEventContext } from './kafka-event.context';
+
+/** How many events a `@KafkaBatchPattern` handler receives at most, unless it or the transport says otherwise. */
+export const DEFAULT_MAX_BATCH_SIZE = 100;
 
 export interface KafkaConsumerTransportOptions {
   kafka: Kafka;
@@ -33,13 +39,18 @@ export interface KafkaConsumerTransportOptions {
   partitionsConsumedConcurrently?: number;
   startFrom?: 'earliest' | 'latest';
   observer?: ConsumerObserver;
+  /** The batch size of `@KafkaBatchPattern` handlers that set none (default DEFAULT_MAX_BATCH_SIZE). */
+  maxBatchSize?: number;
+  /** See ConsumerRunnerOptions.topicNames: contract topics read from other Kafka topic names. */
+  topicNames?: Partial<Record<Topic, string>>;
 }
 
 /**
  * A Nest microservice transport over the Newsflow consumer runtime. Handlers are ordinary
- * `@EventPattern(Topic.X)` methods; the runtime validates payloads, retries, dead-letters and commits
- * offsets only after the handler resolved. (Nest's built-in Kafka transport commits on its own schedule
- * and swallows handler errors, which would lose messages.)
+ * `@EventPattern(Topic.X)` methods, or `@KafkaBatchPattern(Topic.X)` ones that take the events of a
+ * chunk of one partition at once; one group may consume some topics each way. The runtime validates
+ * payloads, retries, dead-letters and commits offsets only after the handler resolved. (Nest's built-in
+ * Kafka transport commits on its own schedule and swallows handler errors, which would lose messages.)
  */
 export class KafkaConsumerTransport extends Server implements CustomTransportStrategy {
   private runner: ConsumerRunner | undefined;
@@ -55,19 +66,12 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       callback(new Error(`@EventPattern on unknown topics: ${unknown.join(', ')}`));
       return;
     }
-    this.runner = new ConsumerRunner({
-      kafka: this.options.kafka,
-      groupId: this.options.groupId,
-      stage: this.options.stage,
-      topics: topics as Topic[],
-      publisher: this.options.publisher,
-      logger: this.options.logger,
-      retryPolicy: this.options.retryPolicy,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
-      startFrom: this.options.startFrom,
-      observer: this.options.observer,
-      dispatch: (event) => this.dispatch(event),
-    });
+    try {
+      this.runner = this.createRunner(topics as Topic[], this.batchTopics());
+    } catch (error) {
+      callback(error);
+      return;
+    }
     this.runner.start().then(
       () => callback(),
       (error: unknown) => callback(error),
@@ -91,12 +95,70 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     return this.runner as T;
   }
 
+  private createRunner(topics: Topic[], batchTopics: BatchTopicOptions[]): ConsumerRunner {
+    return new ConsumerRunner({
+      kafka: this.options.kafka,
+      groupId: this.options.groupId,
+      stage: this.options.stage,
+      topics,
+      publisher: this.options.publisher,
+      logger: this.options.logger,
+      retryPolicy: this.options.retryPolicy,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      startFrom: this.options.startFrom,
+      observer: this.options.observer,
+      topicNames: this.options.topicNames,
+      dispatch: (event) => this.dispatch(event),
+      batch: { topics: batchTopics, dispatch: (batch) => this.dispatchBatch(batch) },
+    });
+  }
+
+  /** The topics with `@KafkaBatchPattern` handlers and their batch sizes; throws for a topic declared both ways. */
+  private batchTopics(): BatchTopicOptions[] {
+    const batchTopics: BatchTopicOptions[] = [];
+    for (const [topic, head] of this.messageHandlers) {
+      const declared = handlerChain(head).map(batchOptionsOf);
+      const batched = declared.filter((options) => options !== undefined);
+      if (batched.length === 0) continue;
+      if (batched.length < declared.length) {
+        throw new Error(
+          `${topic} has both @KafkaBatchPattern and @EventPattern handlers: a topic is consumed either in batches or one message at a time`,
+        );
+      }
+      const sizes = batched.map(
+        (options) => options.maxBatchSize ?? this.options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
+      );
+      batchTopics.push({ topic: topic as Topic, maxBatchSize: Math.min(...sizes) });
+    }
+    return batchTopics;
+  }
+
   private async dispatch(event: ConsumedEvent): Promise<void> {
     const handler = this.getHandlerByPattern(event.topic);
     if (!handler) throw new PermanentError('NO_HANDLER', `no handler for ${event.topic}`);
     const result: unknown = await handler(event.payload, new KafkaEventContext(event));
     await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
   }
+
+  private async dispatchBatch(batch: ConsumedBatch): Promise<void> {
+    const handler = this.getHandlerByPattern(batch.topic);
+    if (!handler) throw new PermanentError('NO_HANDLER', `no handler for ${batch.topic}`);
+    const result: unknown = await handler(batch.events, new KafkaBatchContext(batch));
+    await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+  }
+}
+
+/** Nest chains several handlers of one pattern through `next`; every one of them was declared on its own. */
+function handlerChain(head: MessageHandler): MessageHandler[] {
+  const chain: MessageHandler[] = [];
+  for (
+    let handler: MessageHandler | undefined = head;
+    handler;
+    handler = handler.next as MessageHandler | undefined
+  ) {
+    chain.push(handler);
+  }
+  return chain;
 }
 
 /**

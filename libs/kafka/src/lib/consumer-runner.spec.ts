@@ -1,0 +1,341 @@
+import {
+  type Consumer,
+  type ConsumerRunConfig,
+  type EachBatchPayload,
+  type Kafka,
+  type KafkaMessage,
+  type Offsets,
+} from 'kafkajs';
+
+import { type ArticleIngestedV1, DeadLetterHeader, Topic } from '@newsflow/contracts';
+
+import { articleMessage, recordingPublisher } from '../testing/unit-fakes';
+
+import { type BatchReport, type ConsumedBatch, type ConsumedEvent } from './consumed-event';
+import { type ConsumerRunnerOptions, ConsumerRunner } from './consumer-runner';
+import { TransientError } from './errors';
+import { silentLogger } from './logger';
+
+/** A kafkajs client whose consumer records its settings and lets the test feed it fetched batches. */
+function fakeKafka() {
+  const state = {
+    subscribed: [] as string[],
+    runConfig: undefined as ConsumerRunConfig | undefined,
+  };
+  const consumer = {
+    events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash', DISCONNECT: 'consumer.disconnect' },
+    on: () => () => undefined,
+    connect: async () => undefined,
+    subscribe: async ({ topics }: { topics: string[] }) => {
+      state.subscribed = topics;
+    },
+    run: async (config: ConsumerRunConfig) => {
+      state.runConfig = config;
+    },
+    disconnect: async () => undefined,
+  } as unknown as Consumer;
+  const kafka = { consumer: () => consumer } as unknown as Kafka;
+  return { kafka, state };
+}
+
+/** A fetched partition batch, recording what the runner does with it, in order. */
+function fetchedBatch(
+  topic: string,
+  messages: KafkaMessage[],
+  options: { isRunning?: () => boolean; isStale?: () => boolean; log?: string[] } = {},
+) {
+  const log = options.log ?? [];
+  const payload = {
+    batch: {
+      topic,
+      partition: 2,
+      highWatermark: '1000',
+      messages,
+      isEmpty: () => messages.length === 0,
+      firstOffset: () => messages[0]?.offset ?? null,
+      lastOffset: () => messages[messages.length - 1]?.offset ?? '-1',
+      offsetLag: () => '0',
+      offsetLagLow: () => '0',
+    },
+    resolveOffset: (offset: string) => log.push(`resolve ${offset}`),
+    heartbeat: async () => undefined,
+    pause: () => () => undefined,
+    commitOffsetsIfNecessary: async (offsets?: Offsets) => {
+      for (const { topic: committedTopic, partitions } of offsets?.topics ?? []) {
+        for (const { partition, offset } of partitions)
+          log.push(`commit ${committedTopic}[${partition}]@${offset}`);
+      }
+    },
+    uncommittedOffsets: () => ({ topics: [] }),
+    isRunning: options.isRunning ?? (() => true),
+    isStale: options.isStale ?? (() => false),
+  } satisfies EachBatchPayload;
+  return { payload, log };
+}
+
+async function startedRunner(overrides: Partial<ConsumerRunnerOptions> = {}) {
+  const { kafka, state } = fakeKafka();
+  const { publisher, sent } = recordingPublisher();
+  const runner = new ConsumerRunner({
+    kafka,
+    groupId: 'unit-group',
+    stage: 'unit',
+    topics: [Topic.ArticleIngestedV1],
+    dispatch: async () => undefined,
+    publisher,
+    logger: silentLogger,
+    retryPolicy: { maxAttempts: 3, initialBackoffMs: 1, maxBackoffMs: 2 },
+    ...overrides,
+  });
+  await runner.start();
+  const eachBatch = state.runConfig?.eachBatch;
+  if (!eachBatch) throw new Error('the runner did not run with eachBatch');
+  return { runner, state, sent, eachBatch };
+}
+
+const offsetsOf = (batch: ConsumedBatch) => batch.events.map((event) => event.offset);
+const messagesAt = (...offsets: number[]) => offsets.map((offset) => articleMessage(offset));
+
+describe('ConsumerRunner', () => {
+  it('consumes through eachBatch with nothing committed or resolved by kafkajs itself', async () => {
+    const { state } = await startedRunner();
+    expect(state.runConfig).toMatchObject({ autoCommit: false, eachBatchAutoResolve: false });
+    expect(state.runConfig?.eachMessage).toBeUndefined();
+    expect(state.subscribed).toEqual([Topic.ArticleIngestedV1]);
+  });
+
+  describe('a batch topic', () => {
+    it('hands chunks of at most maxBatchSize to the batch handler and commits each after its handler resolved', async () => {
+      const log: string[] = [];
+      const { eachBatch } = await startedRunner({
+        batch: {
+          topics: [{ topic: Topic.ArticleIngestedV1, maxBatchSize: 2 }],
+          dispatch: async (batch) => {
+            log.push(`start ${offsetsOf(batch).join(',')}`);
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            log.push(`done ${offsetsOf(batch).join(',')}`);
+          },
+        },
+        dispatch: async () => {
+          throw new Error('the single-message handler must not be called for a batch topic');
+        },
+      });
+      // The runner's commits and the handler's calls in one timeline.
+      const fetched = fetchedBatch(Topic.ArticleIngestedV1, messagesAt(10, 11, 12, 13, 14), { log });
+      await eachBatch(fetched.payload);
+
+      expect(log).toEqual([
+        'start 10,11',
+        'done 10,11',
+        `commit ${Topic.ArticleIngestedV1}[2]@12`,
+        'resolve 11',
+        'start 12,13',
+        'done 12,13',
+        `commit ${Topic.ArticleIngestedV1}[2]@14`,
+        'resolve 13',
+        'start 14',
+        'done 14',
+        `commit ${Topic.ArticleIngestedV1}[2]@15`,
+        'resolve 14',
+      ]);
+    });
+
+    it('commits past dead-lettered messages too, and reports sizes and outcomes to the observer', async () => {
+      const batches: BatchReport[] = [];
+      const outcomes: string[] = [];
+      const { eachBatch, sent } = await startedRunner({
+        batch: {
+          topics: [{ topic: Topic.ArticleIngestedV1, maxBatchSize: 10 }],
+          dispatch: async () => undefined,
+        },
+        observer: {
+          onOutcome: ({ outcome, code }) => outcomes.push(code ? `${outcome}:${code}` : outcome),
+          onBatch: (report) => batches.push(report),
+        },
+      });
+      const fetched = fetchedBatch(Topic.ArticleIngestedV1, [
+        articleMessage(0),
+        articleMessage(1, 'not json'),
+        articleMessage(2),
+      ]);
+      await eachBatch(fetched.payload);
+
+      expect(fetched.log).toEqual([`commit ${Topic.ArticleIngestedV1}[2]@3`, 'resolve 2']);
+      expect(sent.map((letter) => letter.headers[DeadLetterHeader.OriginalOffset])).toEqual(['1']);
+      expect(outcomes).toEqual(['success', 'success', 'dead_lettered:MALFORMED_JSON']);
+      expect(batches).toEqual([
+        {
+          topic: Topic.ArticleIngestedV1,
+          size: 3,
+          deadLettered: 1,
+          fellBackToSingle: false,
+          durationSeconds: expect.any(Number),
+        },
+      ]);
+    });
+
+    it('stops between chunks once the consumer stops running: the rest stays uncommitted', async () => {
+      let running = true;
+      const handled: string[][] = [];
+      const { eachBatch } = await startedRunner({
+        batch: {
+          topics: [{ topic: Topic.ArticleIngestedV1, maxBatchSize: 2 }],
+          dispatch: async (batch) => {
+            handled.push(offsetsOf(batch));
+            running = false;
+          },
+        },
+      });
+      const fetched = fetchedBatch(Topic.ArticleIngestedV1, messagesAt(0, 1, 2, 3), {
+        isRunning: () => running,
+      });
+      await eachBatch(fetched.payload);
+
+      // The chunk whose side effect happened is committed; the next one is not started.
+      expect(handled).toEqual([['0', '1']]);
+      expect(fetched.log).toEqual([`commit ${Topic.ArticleIngestedV1}[2]@2`, 'resolve 1']);
+    });
+
+    it('commits nothing when a shutdown interrupts the retries of a failing chunk', async () => {
+      const { runner, eachBatch, sent } = await startedRunner({
+        retryPolicy: { maxAttempts: 5, initialBackoffMs: 60_000, maxBackoffMs: 60_000 },
+        batch: {
+          topics: [{ topic: Topic.ArticleIngestedV1, maxBatchSize: 10 }],
+          dispatch: async () => {
+            throw new TransientError('DB_DOWN', 'down');
+          },
+        },
+      });
+      const fetched = fetchedBatch(Topic.ArticleIngestedV1, messagesAt(0, 1));
+      const processing = eachBatch(fetched.payload);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const started = Date.now();
+      await runner.stop();
+      await processing;
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(fetched.log).toEqual([]);
+      expect(sent).toEqual([]);
+    });
+
+    it('does not touch a partition whose position was moved (isStale)', async () => {
+      const dispatch = jest.fn(async () => undefined);
+      const { eachBatch } = await startedRunner({
+        batch: { topics: [{ topic: Topic.ArticleIngestedV1, maxBatchSize: 10 }], dispatch },
+      });
+      const fetched = fetchedBatch(Topic.ArticleIngestedV1, messagesAt(0, 1), { isStale: () => true });
+      await eachBatch(fetched.payload);
+      expect(dispatch).not.toHaveBeenCalled();
+      expect(fetched.log).toEqual([]);
+    });
+  });
+
+  describe('a topic consumed one message at a time', () => {
+    it('dispatches and commits message by message, beside batch topics of the same group', async () => {
+      const single: string[] = [];
+      const batched: string[][] = [];
+      const { eachBatch, state } = await startedRunner({
+        topics: [Topic.ArticleIngestedV1, Topic.ArticleEnrichedV1],
+        dispatch: async (event) => {
+          single.push(`${event.topic}@${event.offset}`);
+        },
+        batch: {
+          topics: [{ topic: Topic.ArticleEnrichedV1, maxBatchSize: 10 }],
+          dispatch: async (batch) => {
+            batched.push(offsetsOf(batch));
+          },
+        },
+      });
+      expect(state.subscribed).toEqual([Topic.ArticleIngestedV1, Topic.ArticleEnrichedV1]);
+      const fetched = fetchedBatch(Topic.ArticleIngestedV1, messagesAt(5, 6));
+      await eachBatch(fetched.payload);
+
+      expect(single).toEqual([`${Topic.ArticleIngestedV1}@5`, `${Topic.ArticleIngestedV1}@6`]);
+      expect(batched).toEqual([]);
+      expect(fetched.log).toEqual([
+        `commit ${Topic.ArticleIngestedV1}[2]@6`,
+        'resolve 5',
+        `commit ${Topic.ArticleIngestedV1}[2]@7`,
+        'resolve 6',
+      ]);
+    });
+
+    it('stops between messages once the consumer stops running', async () => {
+      let running = true;
+      const seen: string[] = [];
+      const { eachBatch } = await startedRunner({
+        dispatch: async (event) => {
+          seen.push(event.offset);
+          running = false;
+        },
+      });
+      const fetched = fetchedBatch(Topic.ArticleIngestedV1, messagesAt(0, 1, 2), {
+        isRunning: () => running,
+      });
+      await eachBatch(fetched.payload);
+      expect(seen).toEqual(['0']);
+      expect(fetched.log).toEqual([`commit ${Topic.ArticleIngestedV1}[2]@1`, 'resolve 0']);
+    });
+  });
+
+  it('reads a contract topic from another Kafka topic name, validating against the contract', async () => {
+    const seen: ConsumedEvent[] = [];
+    const { eachBatch, state, sent } = await startedRunner({
+      topicNames: { [Topic.ArticleIngestedV1]: 'test.private.ingested' },
+      batch: {
+        topics: [{ topic: Topic.ArticleIngestedV1, maxBatchSize: 5 }],
+        dispatch: async (batch) => {
+          seen.push(...batch.events);
+        },
+      },
+    });
+    expect(state.subscribed).toEqual(['test.private.ingested']);
+    const article = JSON.parse(articleMessage(0).value?.toString() ?? '') as ArticleIngestedV1;
+    const fetched = fetchedBatch('test.private.ingested', [
+      articleMessage(0, article),
+      articleMessage(1, JSON.stringify({ ...article, id: 'bad' })),
+    ]);
+    await eachBatch(fetched.payload);
+
+    expect(seen.map((event) => event.topic)).toEqual([Topic.ArticleIngestedV1]);
+    expect(seen[0]?.payload).toEqual(article);
+    expect(sent[0]?.headers).toMatchObject({
+      [DeadLetterHeader.OriginalTopic]: 'test.private.ingested',
+      [DeadLetterHeader.ErrorCode]: 'VALIDATION_FAILED',
+    });
+    expect(fetched.log).toEqual(['commit test.private.ingested[2]@2', 'resolve 1']);
+  });
+
+  it('refuses batch options that cannot work, at construction', () => {
+    const base = {
+      kafka: fakeKafka().kafka,
+      groupId: 'g',
+      stage: 's',
+      topics: [Topic.ArticleIngestedV1],
+      dispatch: async () => undefined,
+      publisher: recordingPublisher().publisher,
+      logger: silentLogger,
+    };
+    expect(
+      () =>
+        new ConsumerRunner({
+          ...base,
+          batch: {
+            topics: [{ topic: Topic.ArticleEnrichedV1, maxBatchSize: 5 }],
+            dispatch: async () => undefined,
+          },
+        }),
+    ).toThrow(/news\.articles\.enriched\.v1 is not among/);
+    for (const maxBatchSize of [0, -3, 2.5]) {
+      expect(
+        () =>
+          new ConsumerRunner({
+            ...base,
+            batch: {
+              topics: [{ topic: Topic.ArticleIngestedV1, maxBatchSize }],
+              dispatch: async () => undefined,
+            },
+          }),
+      ).toThrow(/positive integer/);
+    }
+  });
+});
