@@ -5,10 +5,14 @@ import { Topic } from '@newsflow/contracts';
 import { databaseModuleFor, kafkaModuleFor, observabilityModuleFor } from '@newsflow/service-kit';
 
 import { ArticlesController } from './articles/articles.controller';
+import { EntitiesController } from './entities/entities.controller';
 import { STORAGE_MIGRATIONS } from './migrations';
 import { ArticleEntity } from './persistence/article.entity';
 import { ArticleEventsHandler } from './persistence/article-events.handler';
+import { ArticleQueryRepository } from './persistence/article-query.repository';
 import { ArticleRepository } from './persistence/article.repository';
+import { InsightsRepository } from './persistence/insights.repository';
+import { StatsController } from './stats/stats.controller';
 import { STORAGE_SCHEMA, type StorageConfig } from './storage.config';
 
 @Module({})
@@ -32,8 +36,8 @@ export class StorageModule {
           migrations: STORAGE_MIGRATIONS,
         }),
       ],
-      controllers: [ArticleEventsHandler, ArticlesController],
-      providers: [ArticleRepository],
+      controllers: [ArticleEventsHandler, ArticlesController, EntitiesController, StatsController],
+      providers: [ArticleRepository, ArticleQueryRepository, InsightsRepository],
     };
   }
 }

@@ -59,3 +59,47 @@ describe('article cursors', () => {
     expect(exception.message).toMatch(/cursor/);
   });
 });
+
+describe('relevance cursors', () => {
+  const position = { publishedAt: new Date('2022-02-22T00:00:00.000Z'), id: 'a'.repeat(32), rank: 0.0607927 };
+  const context = { sort: 'relevance' as const, text: '"Vladimir Putin" sanctions' };
+
+  it('round-trips the rank exactly (a float4 read as a double)', () => {
+    const rank = Math.fround(0.0607927);
+    expect(decodeCursor(encodeCursor({ ...position, rank }, context), context)).toEqual({
+      ...position,
+      rank,
+    });
+  });
+
+  it('does not carry the query text, only a fingerprint of it', () => {
+    const decoded = Buffer.from(encodeCursor(position, context), 'base64url').toString('utf8');
+    expect(decoded).not.toContain('Putin');
+  });
+
+  it.each([
+    ['a newest-first cursor used with sort=relevance', encodeCursor(position), context, /sort=relevance/],
+    [
+      'a relevance cursor used newest first',
+      encodeCursor(position, context),
+      { sort: 'newest' as const },
+      /sort=newest/,
+    ],
+    [
+      'a relevance cursor used with another q',
+      encodeCursor(position, context),
+      { sort: 'relevance' as const, text: 'sanctions' },
+      /this q/,
+    ],
+    [
+      'a relevance cursor whose rank is not a number',
+      base64url(JSON.stringify(['2022-02-22T00:00:00.000Z', 'a'.repeat(32), 'high', 'x'])),
+      context,
+      /not a cursor/,
+    ],
+  ])('refuses %s with a 400 naming the cursor', (_label, cursor, usedWith, message) => {
+    expect(() => decodeCursor(cursor, usedWith)).toThrow(BadRequestException);
+    expect(() => decodeCursor(cursor, usedWith)).toThrow(message);
+    expect(() => decodeCursor(cursor, usedWith)).toThrow(/^cursor: /);
+  });
+});

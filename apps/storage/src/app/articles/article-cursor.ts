@@ -1,19 +1,60 @@
+import { createHash } from 'node:crypto';
+
 import { BadRequestException } from '@nestjs/common';
 
-import { type ArticlePageCursor } from '../persistence/article.repository';
+import { type ArticlePosition, type ArticleSort } from '../persistence/article-filter';
 
-/** Cursors are opaque to clients: the position of the last item of a page, base64url-encoded. */
-export function encodeCursor(cursor: ArticlePageCursor): string {
-  return Buffer.from(JSON.stringify([cursor.publishedAt.toISOString(), cursor.id])).toString('base64url');
+/** What a cursor belongs to: a relevance position only means something for the query it was ranked by. */
+export interface CursorContext {
+  sort: ArticleSort;
+  /** The `q` of the request (needed for relevance). */
+  text?: string;
 }
 
-export function decodeCursor(value: string): ArticlePageCursor {
+const NEWEST: CursorContext = { sort: 'newest' };
+
+/** Cursors carry a fingerprint of the ranked query, not the query itself. */
+const fingerprint = (text: string) =>
+  createHash('sha256').update(text, 'utf8').digest('base64url').slice(0, 11);
+
+/**
+ * Cursors are opaque to clients: the position of the last item of a page, base64url-encoded JSON.
+ * Newest first: `[publishedAt, id]`; by relevance: `[publishedAt, id, rank, fingerprint of q]`.
+ * Filters are not part of it: a keyset position stays meaningful under any filter.
+ */
+export function encodeCursor(position: ArticlePosition, context: CursorContext = NEWEST): string {
+  const parts: unknown[] = [position.publishedAt.toISOString(), position.id];
+  if (context.sort === 'relevance') parts.push(position.rank ?? 0, fingerprint(context.text ?? ''));
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+export function decodeCursor(value: string, context: CursorContext = NEWEST): ArticlePosition {
+  let parts: unknown[];
   try {
-    const [publishedAt, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
-    const date = new Date(String(publishedAt));
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor shape');
-    return { publishedAt: date, id };
+    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
+    if (!Array.isArray(parsed)) throw new Error('not an array');
+    parts = parsed;
   } catch {
-    throw new BadRequestException('cursor: not a cursor returned by this API');
+    throw notACursor();
   }
+  const [publishedAt, id, rank, queryFingerprint] = parts;
+  const date = new Date(String(publishedAt));
+  if (typeof publishedAt !== 'string' || typeof id !== 'string' || Number.isNaN(date.getTime())) {
+    throw notACursor();
+  }
+  if (context.sort === 'newest') {
+    if (parts.length !== 2) throw wrongQuery('sort=newest');
+    return { publishedAt: date, id };
+  }
+  if (parts.length !== 4) throw wrongQuery('sort=relevance');
+  if (typeof rank !== 'number' || !Number.isFinite(rank) || typeof queryFingerprint !== 'string') {
+    throw notACursor();
+  }
+  if (queryFingerprint !== fingerprint(context.text ?? '')) throw wrongQuery('this q');
+  return { publishedAt: date, id, rank };
 }
+
+const notACursor = () => new BadRequestException('cursor: not a cursor returned by this API');
+
+const wrongQuery = (what: string) =>
+  new BadRequestException(`cursor: belongs to a different query (not ${what}); start again without a cursor`);

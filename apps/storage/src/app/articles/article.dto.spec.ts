@@ -14,6 +14,18 @@ function entity(overrides: Partial<ArticleEntity> = {}): ArticleEntity {
     parserVersion: '1',
     firstSeenAt: new Date('2022-02-23T10:00:00.000Z'),
     ingestedAt: new Date('2022-02-23T10:00:01.500Z'),
+    title: null,
+    url: null,
+    author: null,
+    publisher: null,
+    declaredLanguage: null,
+    storyId: '3f1c0b9e2d4a4c5b8e7f6a1b2c3d4e5f',
+    sentimentScore: null,
+    sentimentPositive: null,
+    sentimentNegative: null,
+    summary: null,
+    simhash: null,
+    notifiedAt: null,
     language: null,
     languageConfidence: null,
     readingTimeSeconds: null,
@@ -31,19 +43,27 @@ describe('ArticleDto.from', () => {
     expect(ArticleDto.from(entity())).toEqual({
       id: '3f1c0b9e2d4a4c5b8e7f6a1b2c3d4e5f',
       publishedAt: '2022-02-22',
+      title: null,
       lede: 'A lede.',
       paragraphs: ['First paragraph.', 'Second paragraph.'],
       text: 'First paragraph.\n\nSecond paragraph.',
       wordCount: 6,
+      url: null,
+      author: null,
+      publisher: null,
       source: { bucket: 'local', key: 'news/a.txt', sizeBytes: 123 },
       contentHash: '3f1c0b9e2d4a4c5b8e7f6a1b2c3d4e5f'.repeat(2),
       language: null,
       readingTimeSeconds: null,
+      sentiment: null,
+      summary: null,
+      storyId: '3f1c0b9e2d4a4c5b8e7f6a1b2c3d4e5f',
       enrichmentVersion: null,
       firstSeenAt: '2022-02-23T10:00:00.000Z',
       ingestedAt: '2022-02-23T10:00:01.500Z',
-      enrichedAt: null,
       storedAt: '2022-02-23T10:00:02.000Z',
+      enrichedAt: null,
+      notifiedAt: null,
     });
   });
 
@@ -72,9 +92,37 @@ describe('ArticleDto.from', () => {
     expect(dto.enrichedAt).toBe('2022-02-23T10:00:03.000Z');
   });
 
-  it('does not leak internal columns (parserVersion, raw enrichment, updatedAt)', () => {
+  it('maps ingest metadata, sentiment, summary, story and notification time', () => {
+    const dto = ArticleDto.from(
+      entity({
+        title: 'Headline',
+        url: 'https://example.com/a',
+        author: 'A. Writer',
+        publisher: 'Example News',
+        sentimentScore: -0.25,
+        sentimentPositive: 0.1,
+        sentimentNegative: 0.35,
+        summary: 'Two sentences.',
+        storyId: 'a'.repeat(32),
+        notifiedAt: new Date('2022-02-23T10:00:04.000Z'),
+      }),
+    );
+    expect(dto).toMatchObject({
+      title: 'Headline',
+      url: 'https://example.com/a',
+      author: 'A. Writer',
+      publisher: 'Example News',
+      sentiment: { score: -0.25, positive: 0.1, negative: 0.35 },
+      summary: 'Two sentences.',
+      storyId: 'a'.repeat(32),
+      notifiedAt: '2022-02-23T10:00:04.000Z',
+    });
+  });
+
+  it('does not leak internal columns (parserVersion, raw enrichment, updatedAt, sentiment parts)', () => {
     const dto = ArticleDto.from(entity());
     expect(dto).not.toHaveProperty('parserVersion');
+    expect(dto).not.toHaveProperty('sentimentScore');
     expect(dto).not.toHaveProperty('enrichment');
     expect(dto).not.toHaveProperty('updatedAt');
   });

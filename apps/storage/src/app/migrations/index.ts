@@ -1,4 +1,5 @@
 import { CreateArticles1764100000000 } from './1764100000000-create-articles';
+import { RelationalArticles1764200000000 } from './1764200000000-relational-articles';
 
 /** Listed explicitly, in order: compiled and bundled output cannot be globbed reliably. */
-export const STORAGE_MIGRATIONS = [CreateArticles1764100000000];
+export const STORAGE_MIGRATIONS = [CreateArticles1764100000000, RelationalArticles1764200000000];

@@ -39,6 +39,25 @@ export class ArticleEntity {
   ingestedAt!: Date;
 
   @Column({ type: 'text', nullable: true })
+  title!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  url!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  author!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  publisher!: string | null;
+
+  @Column({ name: 'declared_language', type: 'text', nullable: true })
+  declaredLanguage!: string | null;
+
+  /** The first article of this one's near-duplicate story, or the article itself. */
+  @Column({ name: 'story_id', type: 'text' })
+  storyId!: string;
+
+  @Column({ type: 'text', nullable: true })
   language!: string | null;
 
   @Column({ name: 'language_confidence', type: 'real', nullable: true })
@@ -53,9 +72,31 @@ export class ArticleEntity {
   @Column({ name: 'enriched_at', type: 'timestamptz', nullable: true })
   enrichedAt!: Date | null;
 
-  /** The whole enrichment as received, so fields added to the contract are kept before they get columns. */
-  @Column({ type: 'jsonb', nullable: true })
+  @Column({ name: 'sentiment_score', type: 'double precision', nullable: true })
+  sentimentScore!: number | null;
+
+  @Column({ name: 'sentiment_positive', type: 'double precision', nullable: true })
+  sentimentPositive!: number | null;
+
+  @Column({ name: 'sentiment_negative', type: 'double precision', nullable: true })
+  sentimentNegative!: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  summary!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  simhash!: string | null;
+
+  /**
+   * The whole enrichment as received, so fields added to the contract are kept before they get columns.
+   * Not loaded by default: its parts that the API serves have columns and tables of their own.
+   */
+  @Column({ type: 'jsonb', nullable: true, select: false })
   enrichment!: EnrichmentV1 | null;
+
+  /** Set by notification (through an event) once the article has been matched and delivered. */
+  @Column({ name: 'notified_at', type: 'timestamptz', nullable: true })
+  notifiedAt!: Date | null;
 
   @CreateDateColumn({ name: 'stored_at', type: 'timestamptz' })
   storedAt!: Date;

@@ -22,7 +22,9 @@ import { ArticlesController } from '../articles/articles.controller';
 import { STORAGE_MIGRATIONS } from '../migrations';
 import { STORAGE_SCHEMA } from '../storage.config';
 import { ArticleEntity } from './article.entity';
-import { type ArticlePageCursor, ArticleRepository } from './article.repository';
+import { type ArticlePosition } from './article-filter';
+import { ArticleQueryRepository } from './article-query.repository';
+import { ArticleRepository } from './article.repository';
 
 const { name: DATABASE, urlFor, admin } = scratchDatabase('storage');
 
@@ -70,6 +72,13 @@ function sampleEnrichment(version: number, overrides: Partial<EnrichmentV1> = {}
 
 let dataSource: DataSource;
 let repository: ArticleRepository;
+let queries: ArticleQueryRepository;
+
+/** Newest first without any filter: what GET /api/articles serves without parameters. */
+async function listNewestFirst(page: { limit: number; after?: ArticlePosition }): Promise<ArticleEntity[]> {
+  const rows = await queries.listPage({ filter: {}, sort: 'newest', ...page });
+  return rows.map((row) => row.article);
+}
 
 beforeAll(async () => {
   const url = urlFor(DATABASE);
@@ -88,6 +97,7 @@ beforeAll(async () => {
     STORAGE_SCHEMA,
   );
   repository = new ArticleRepository(dataSource);
+  queries = new ArticleQueryRepository(dataSource);
 });
 
 afterAll(async () => {
@@ -96,7 +106,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await dataSource.query('TRUNCATE storage.articles');
+  await dataSource.query('TRUNCATE storage.articles CASCADE');
 });
 
 type RowDump = Record<string, unknown>;
@@ -124,7 +134,14 @@ async function rowOf(id: string): Promise<RowDump> {
 
 describe('ArticleRepository (real Postgres)', () => {
   it('stores an ingested article with every field, and reads it back', async () => {
-    const article = sampleArticle({ publishedAt: '2024-02-29' });
+    const article = sampleArticle({
+      publishedAt: '2024-02-29',
+      title: 'A headline',
+      url: 'https://example.com/a',
+      author: 'A. Writer',
+      publisher: 'Example News',
+      declaredLanguage: 'en',
+    });
     await repository.saveIngested(article);
 
     const entity = await repository.findById(article.id);
@@ -133,21 +150,30 @@ describe('ArticleRepository (real Postgres)', () => {
     expect(dto).toEqual({
       id: article.id,
       publishedAt: '2024-02-29',
+      title: 'A headline',
       lede: article.lede,
       paragraphs: article.paragraphs,
       text: article.text,
       wordCount: article.wordCount,
+      url: 'https://example.com/a',
+      author: 'A. Writer',
+      publisher: 'Example News',
       source: article.source,
       contentHash: article.contentHash,
       language: null,
       readingTimeSeconds: null,
+      sentiment: null,
+      summary: null,
+      storyId: article.id,
       enrichmentVersion: null,
       firstSeenAt: '2022-02-23T08:00:00.123Z',
       ingestedAt: '2022-02-23T08:00:01.456Z',
-      enrichedAt: null,
       storedAt: expect.any(String),
+      enrichedAt: null,
+      notifiedAt: null,
     });
     expect((entity as ArticleEntity).parserVersion).toBe('1.0.0');
+    expect((entity as ArticleEntity).declaredLanguage).toBe('en');
     expect(await repository.findById('0'.repeat(32))).toBeNull();
   });
 
@@ -241,7 +267,7 @@ describe('ArticleRepository (real Postgres)', () => {
       await repository.saveIngested(article);
       const enrichedFirst = withoutTimestampsOfWrite(await rowOf(article.id));
 
-      await dataSource.query('TRUNCATE storage.articles');
+      await dataSource.query('TRUNCATE storage.articles CASCADE');
       await repository.saveIngested(article);
       await repository.saveEnriched(article, enrichment);
       expect(withoutTimestampsOfWrite(await rowOf(article.id))).toEqual(enrichedFirst);
@@ -303,16 +329,14 @@ describe('ArticleRepository (real Postgres)', () => {
       );
       for (const article of articles) await repository.saveIngested(article);
 
-      const listed = await repository.listNewestFirst({ limit: 100 });
+      const listed = await listNewestFirst({ limit: 100 });
       const expected = [...articles].sort(byNewestFirst).map((article) => article.id);
       expect(listed.map((row) => row.id)).toEqual(expected);
       expect(listed.map((row) => ArticleDto.from(row).publishedAt)).toEqual(
         [...articles].sort(byNewestFirst).map((article) => article.publishedAt),
       );
 
-      expect((await repository.listNewestFirst({ limit: 5 })).map((row) => row.id)).toEqual(
-        expected.slice(0, 5),
-      );
+      expect((await listNewestFirst({ limit: 5 })).map((row) => row.id)).toEqual(expected.slice(0, 5));
     });
 
     it('keyset pagination over 25 articles with limit 10 visits every article exactly once, in order', async () => {
@@ -322,10 +346,10 @@ describe('ArticleRepository (real Postgres)', () => {
       for (const article of articles) await repository.saveIngested(article);
 
       const visited: string[] = [];
-      let after: ArticlePageCursor | undefined;
+      let after: ArticlePosition | undefined;
       const pageSizes: number[] = [];
       for (;;) {
-        const page = await repository.listNewestFirst({ limit: 10, after });
+        const page = await listNewestFirst({ limit: 10, after });
         pageSizes.push(page.length);
         visited.push(...page.map((row) => row.id));
         const last = page.at(-1);
@@ -337,7 +361,7 @@ describe('ArticleRepository (real Postgres)', () => {
     });
 
     it('through the API (opaque cursors): inserts between page fetches never make a page repeat or skip an article', async () => {
-      const controller = new ArticlesController(repository);
+      const controller = new ArticlesController(repository, queries);
       const original = Array.from({ length: 25 }, (_, index) =>
         sampleArticle({ publishedAt: dates[index % dates.length] }),
       );
@@ -398,7 +422,7 @@ describe('ArticleRepository (real Postgres)', () => {
     });
 
     it('the last page has no next cursor, also when it is exactly full', async () => {
-      const controller = new ArticlesController(repository);
+      const controller = new ArticlesController(repository, queries);
       for (let index = 0; index < 20; index++) await repository.saveIngested(sampleArticle());
       const first = await controller.list(Object.assign(new ListArticlesQuery(), { limit: 10 }));
       expect(first.items).toHaveLength(10);

@@ -1,121 +1,208 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 
-import { type ArticleIngestedV1, type EnrichmentV1 } from '@newsflow/contracts';
+import { type ArticleEnrichedV1, type ArticleIngestedV1, type EnrichmentV1 } from '@newsflow/contracts';
 
 import { ArticleEntity } from './article.entity';
+import {
+  AMOUNT_COLUMNS,
+  ARTICLE_ENTITY_COLUMNS,
+  ENRICHED_ARTICLE_COLUMNS,
+  ENRICHMENT_COLUMN_NAMES,
+  ENTITY_COLUMNS,
+  type EntityRow,
+  INGESTED_ARTICLE_COLUMNS,
+  KEYWORD_COLUMNS,
+  NEAR_DUPLICATE_COLUMNS,
+  QUOTE_COLUMNS,
+  childRowsOf,
+  firstPerArticle,
+  latestPerArticle,
+} from './article-rows';
+import { type BulkColumn, unnestInsert } from './unnest-insert';
 
-export interface ArticlePageCursor {
-  publishedAt: Date;
-  id: string;
-}
-
-const INGEST_COLUMNS = [
-  'id',
-  'content_hash',
-  'published_at',
-  'lede',
-  'paragraphs',
-  'body',
-  'word_count',
-  'source',
-  'parser_version',
-  'first_seen_at',
-  'ingested_at',
+/** Tables that hold an article's enrichment, replaced as a whole when a newer enrichment arrives. */
+const ENRICHMENT_CHILD_TABLES = [
+  'storage.article_entities',
+  'storage.article_keywords',
+  'storage.article_quotes',
+  'storage.article_amounts',
+  'storage.near_duplicates',
 ] as const;
 
-function ingestValues(article: ArticleIngestedV1): unknown[] {
-  return [
-    article.id,
-    article.contentHash,
-    `${article.publishedAt}T00:00:00Z`,
-    article.lede,
-    JSON.stringify(article.paragraphs),
-    article.text,
-    article.wordCount,
-    JSON.stringify(article.source),
-    article.parserVersion,
-    article.firstSeenAt,
-    article.ingestedAt,
-  ];
+const ENTITY_PLACE_COLUMNS = ENTITY_COLUMNS.filter((column) =>
+  ['id', 'country_code', 'lat', 'lon', 'feature_type'].includes(column.name),
+);
+
+export interface EnrichedBatchResult {
+  /** Articles whose enrichment was written; the others already had this or a newer version. */
+  written: string[];
 }
 
-const placeholders = (from: number, count: number) =>
-  Array.from({ length: count }, (_, index) => `$${from + index}`).join(', ');
+export interface ArticleNotified {
+  articleId: string;
+  notifiedAt: string;
+}
 
-/** The only place that writes or reads `storage.articles`. Every write is idempotent. */
+/**
+ * The only writer of schema `storage`. Every write is idempotent: replaying a topic from the start
+ * leaves the same rows, and an identical replay does not even rewrite them (updated_at included).
+ * Batches are written in one transaction with one statement per table (see unnestInsert).
+ */
 @Injectable()
 export class ArticleRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Stores an ingested article. The article's content decides its id, so a second ingestion of the same
+   * Stores ingested articles. The article's content decides its id, so a second ingestion of the same
    * article (a replay, a file dropped twice) changes nothing; an enriched event that came first already
    * wrote the same content.
    */
-  async saveIngested(article: ArticleIngestedV1): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO storage.articles (${INGEST_COLUMNS.join(', ')})
-       VALUES (${placeholders(1, INGEST_COLUMNS.length)})
-       ON CONFLICT (id) DO NOTHING`,
-      ingestValues(article),
+  async saveIngestedBatch(articles: readonly ArticleIngestedV1[]): Promise<void> {
+    const rows = firstPerArticle(articles);
+    if (rows.length === 0) return;
+    const insert = unnestInsert(
+      'storage.articles',
+      INGESTED_ARTICLE_COLUMNS,
+      rows,
+      'ON CONFLICT (id) DO NOTHING',
     );
+    await this.dataSource.query(insert.sql, insert.parameters);
   }
 
   /**
-   * Stores an enrichment, creating the article if its ingested event has not arrived yet. An older
-   * enrichment version never overwrites a newer one, and replaying the same enrichment leaves the row
-   * untouched (updated_at included).
+   * Stores enrichments, creating articles whose ingested event has not arrived yet. An older
+   * enrichment version never overwrites a newer one (nor its entities, keywords, quotes, amounts and
+   * near-duplicate link); an identical replay leaves every row untouched. One transaction.
    */
-  async saveEnriched(article: ArticleIngestedV1, enrichment: EnrichmentV1): Promise<void> {
-    const enrichmentValues = [
-      enrichment.language.code,
-      enrichment.language.confidence,
-      enrichment.readingTimeSeconds,
-      enrichment.enrichmentVersion,
-      enrichment.enrichedAt,
-      JSON.stringify(enrichment),
-    ];
-    const first = INGEST_COLUMNS.length + 1;
-    await this.dataSource.query(
-      `INSERT INTO storage.articles (${INGEST_COLUMNS.join(', ')},
-         language, language_confidence, reading_time_seconds, enrichment_version, enriched_at, enrichment)
-       VALUES (${placeholders(1, INGEST_COLUMNS.length)}, ${placeholders(first, enrichmentValues.length)})
-       ON CONFLICT (id) DO UPDATE SET
-         language = EXCLUDED.language,
-         language_confidence = EXCLUDED.language_confidence,
-         reading_time_seconds = EXCLUDED.reading_time_seconds,
-         enrichment_version = EXCLUDED.enrichment_version,
-         enriched_at = EXCLUDED.enriched_at,
-         enrichment = EXCLUDED.enrichment,
-         updated_at = now()
-       WHERE storage.articles.enrichment_version IS NULL
-          OR storage.articles.enrichment_version < EXCLUDED.enrichment_version
-          OR (storage.articles.enrichment_version = EXCLUDED.enrichment_version
-              AND storage.articles.enrichment IS DISTINCT FROM EXCLUDED.enrichment)`,
-      [...ingestValues(article), ...enrichmentValues],
-    );
+  async saveEnrichedBatch(items: readonly ArticleEnrichedV1[]): Promise<EnrichedBatchResult> {
+    const latest = latestPerArticle(items);
+    if (latest.length === 0) return { written: [] };
+    return this.dataSource.transaction(async (manager) => {
+      const written = await this.upsertEnrichedArticles(manager, latest);
+      if (written.length > 0) {
+        const writtenIds = new Set(written);
+        await this.replaceChildRows(
+          manager,
+          written,
+          latest.filter((item) => writtenIds.has(item.article.id)),
+        );
+      }
+      return { written };
+    });
   }
 
-  /** Newest first, by keyset: stable under concurrent inserts, no OFFSET scans. */
-  async listNewestFirst(input: { limit: number; after?: ArticlePageCursor }): Promise<ArticleEntity[]> {
-    const query = this.dataSource
-      .getRepository(ArticleEntity)
-      .createQueryBuilder('article')
-      .orderBy('article.publishedAt', 'DESC')
-      .addOrderBy('article.id', 'DESC')
-      .limit(input.limit);
-    if (input.after) {
-      query.where('(article.publishedAt, article.id) < (:publishedAt, :id)', {
-        publishedAt: input.after.publishedAt,
-        id: input.after.id,
-      });
-    }
-    return query.getMany();
+  /** One message's worth of saveIngestedBatch, for per-message consumers. */
+  async saveIngested(article: ArticleIngestedV1): Promise<void> {
+    await this.saveIngestedBatch([article]);
+  }
+
+  /** One message's worth of saveEnrichedBatch, for per-message consumers. */
+  async saveEnriched(article: ArticleIngestedV1, enrichment: EnrichmentV1): Promise<void> {
+    await this.saveEnrichedBatch([{ article, enrichment }]);
+  }
+
+  /**
+   * Records when articles were notified about; the earliest time is kept, so replays change nothing.
+   * Returns how many rows changed. Articles not stored yet are not created by this.
+   */
+  async markNotified(items: readonly ArticleNotified[]): Promise<number> {
+    if (items.length === 0) return 0;
+    const [, changed] = (await this.dataSource.query(
+      `UPDATE storage.articles a
+          SET notified_at = n.notified_at, updated_at = now()
+         FROM (SELECT id, min(at) AS notified_at
+                 FROM unnest($1::text[], $2::timestamptz[]) AS u(id, at)
+                GROUP BY id) n
+        WHERE a.id = n.id AND (a.notified_at IS NULL OR a.notified_at > n.notified_at)`,
+      [items.map((item) => item.articleId), items.map((item) => item.notifiedAt)],
+    )) as [unknown[], number];
+    return changed;
   }
 
   async findById(id: string): Promise<ArticleEntity | null> {
     return this.dataSource.getRepository(ArticleEntity).findOneBy({ id });
   }
+
+  /** Inserts or version-guards-updates the article rows; returns the ids whose enrichment was written. */
+  private async upsertEnrichedArticles(
+    manager: EntityManager,
+    items: readonly ArticleEnrichedV1[],
+  ): Promise<string[]> {
+    const set = ENRICHMENT_COLUMN_NAMES.map((name) => `${name} = EXCLUDED.${name}`).join(', ');
+    const upsert = unnestInsert(
+      'storage.articles',
+      ENRICHED_ARTICLE_COLUMNS,
+      items,
+      `ON CONFLICT (id) DO UPDATE SET ${set}, updated_at = now()
+       WHERE storage.articles.enrichment_version IS NULL
+          OR storage.articles.enrichment_version < EXCLUDED.enrichment_version
+          OR (storage.articles.enrichment_version = EXCLUDED.enrichment_version
+              AND storage.articles.enrichment IS DISTINCT FROM EXCLUDED.enrichment)
+       RETURNING id`,
+    );
+    const rows = (await manager.query(upsert.sql, upsert.parameters)) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
+  private async replaceChildRows(
+    manager: EntityManager,
+    articleIds: readonly string[],
+    items: readonly ArticleEnrichedV1[],
+  ): Promise<void> {
+    // One statement deletes the previous version's rows from every child table.
+    const deletes = ENRICHMENT_CHILD_TABLES.map(
+      (table, index) => `d${index} AS (DELETE FROM ${table} WHERE article_id = ANY($1::text[]))`,
+    );
+    await manager.query(`WITH ${deletes.join(', ')} SELECT 1`, [articleIds]);
+
+    const rows = childRowsOf(items);
+    await this.upsertEntities(manager, rows.entities);
+    await insertAll(manager, 'storage.article_entities', ARTICLE_ENTITY_COLUMNS, rows.links);
+    await insertAll(manager, 'storage.article_keywords', KEYWORD_COLUMNS, rows.keywords);
+    await insertAll(manager, 'storage.article_quotes', QUOTE_COLUMNS, rows.quotes);
+    await insertAll(manager, 'storage.article_amounts', AMOUNT_COLUMNS, rows.amounts);
+    await insertAll(manager, 'storage.near_duplicates', NEAR_DUPLICATE_COLUMNS, rows.nearDuplicates);
+  }
+
+  /**
+   * Entities are shared by every article, so concurrent batches meet on them: DO NOTHING takes no lock
+   * on existing rows, and rows come sorted by id so that inserts of new ones cannot deadlock. A place is
+   * filled in when an entity was first stored without one, and never changed after that.
+   */
+  private async upsertEntities(manager: EntityManager, entities: readonly EntityRow[]): Promise<void> {
+    await insertAll(manager, 'storage.entities', ENTITY_COLUMNS, entities, 'ON CONFLICT DO NOTHING');
+    const placed = entities.filter((entity) => entity.place !== null);
+    if (placed.length === 0) return;
+    const arrays = ENTITY_PLACE_COLUMNS.map((column, index) => `$${index + 1}::${column.type}[]`);
+    // Rows to update are locked in id order first, for the same reason as the inserts.
+    await manager.query(
+      `WITH place AS (
+         SELECT * FROM unnest(${arrays.join(', ')})
+           AS p(${ENTITY_PLACE_COLUMNS.map((column) => column.name).join(', ')})
+       ), missing AS (
+         SELECT e.id FROM storage.entities e JOIN place ON place.id = e.id
+          WHERE e.country_code IS NULL ORDER BY e.id FOR UPDATE OF e
+       )
+       UPDATE storage.entities e
+          SET country_code = place.country_code, lat = place.lat, lon = place.lon,
+              feature_type = place.feature_type
+         FROM place
+        WHERE e.id = place.id AND e.id IN (SELECT id FROM missing) AND e.country_code IS NULL`,
+      ENTITY_PLACE_COLUMNS.map((column) => placed.map((entity) => column.value(entity))),
+    );
+  }
+}
+
+async function insertAll<R>(
+  manager: EntityManager,
+  table: string,
+  columns: readonly BulkColumn<R>[],
+  rows: readonly R[],
+  onConflict = '',
+): Promise<void> {
+  if (rows.length === 0) return;
+  const insert = unnestInsert(table, columns, rows, onConflict);
+  await manager.query(insert.sql, insert.parameters);
 }

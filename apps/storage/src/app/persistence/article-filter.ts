@@ -1,0 +1,43 @@
+import { type EntityType } from './article-rows';
+
+/** An entity given by its id or by its canonical name (case-insensitive). */
+export type EntityReference = { id: string } | { name: string };
+
+export interface EntityFilter {
+  references: EntityReference[];
+  /** `any`: articles that mention at least one of them; `all`: articles that mention every one. */
+  match: 'any' | 'all';
+  /** Only entities of this type count. */
+  type?: EntityType;
+}
+
+/** What GET /api/articles selects; every field narrows the result, absent fields do not. */
+export interface ArticleFilter {
+  /** Web-search syntax (websearch_to_tsquery): words, "phrases", OR, -exclusion. */
+  text?: string;
+  entities?: EntityFilter;
+  language?: string;
+  /** Publication dates, YYYY-MM-DD, both inclusive. */
+  publishedFrom?: string;
+  publishedTo?: string;
+  sentimentMin?: number;
+  sentimentMax?: number;
+  /** `bucket/key` prefix of the object the article came from, e.g. `local/reuters/`. */
+  sourcePrefix?: string;
+  /** Publishing outlet, case-insensitive. */
+  publisher?: string;
+  /** One article per near-duplicate story: its earliest article that matches the filter. */
+  collapseDuplicates?: boolean;
+}
+
+export type ArticleSort = 'newest' | 'relevance';
+
+/**
+ * Where a page ends, in the order of its sort: newest first is (publishedAt, id) descending; relevance
+ * is (rank, publishedAt, id) descending, where rank is a pure function of the article and the query.
+ */
+export interface ArticlePosition {
+  publishedAt: Date;
+  id: string;
+  rank?: number;
+}

@@ -1,0 +1,96 @@
+import { articleListSql, filterPredicates, SqlParameters } from './article-list.sql';
+import { unnestInsert } from './unnest-insert';
+
+describe('unnestInsert', () => {
+  it('binds one array per column whatever the number of rows', () => {
+    const rows = Array.from({ length: 70_000 }, (_, index) => ({ id: `${index}`, score: index / 2 }));
+    const statement = unnestInsert(
+      'storage.t',
+      [
+        { name: 'id', type: 'text', value: (row: (typeof rows)[number]) => row.id },
+        { name: 'score', type: 'double precision', value: (row: (typeof rows)[number]) => row.score },
+      ],
+      rows,
+      'ON CONFLICT DO NOTHING',
+    );
+    expect(statement.sql).toBe(
+      'INSERT INTO storage.t (id, score) SELECT * FROM unnest($1::text[], $2::double precision[]) ON CONFLICT DO NOTHING',
+    );
+    expect(statement.parameters).toHaveLength(2);
+    expect((statement.parameters[0] as string[]).slice(0, 3)).toEqual(['0', '1', '2']);
+    expect((statement.parameters[1] as number[])[69_999]).toBe(34_999.5);
+  });
+});
+
+describe('article list SQL', () => {
+  it('binds each filter value once and never splices values into the SQL', () => {
+    const evil = "x'; DROP TABLE storage.articles; --";
+    const { sql, parameters } = articleListSql({
+      filter: {
+        text: evil,
+        entities: { references: [{ name: evil }, { id: 'a'.repeat(32) }], match: 'any', type: 'PERSON' },
+        language: evil,
+        sourcePrefix: evil,
+        publisher: evil,
+        collapseDuplicates: true,
+      },
+      sort: 'newest',
+      limit: 21,
+    });
+    expect(sql).not.toContain('DROP TABLE');
+    expect(parameters.filter((value) => value === evil)).toHaveLength(3);
+    expect(parameters).toContainEqual([evil]);
+  });
+
+  it('escapes LIKE wildcards of the source prefix', () => {
+    const parameters = new SqlParameters();
+    filterPredicates({ sourcePrefix: 'local/50%_off\\' }, parameters);
+    expect(parameters.values).toEqual(['local/50\\%\\_off\\\\%']);
+  });
+
+  it('dates: from at UTC midnight, to up to (not including) the next midnight', () => {
+    const parameters = new SqlParameters();
+    const predicates = filterPredicates(
+      { publishedFrom: '2024-02-28', publishedTo: '2024-02-29' },
+      parameters,
+    );
+    expect(predicates.map((predicate) => predicate('a'))).toEqual([
+      'a.published_at >= $1::timestamptz',
+      'a.published_at < $2::timestamptz',
+    ]);
+    expect(parameters.values).toEqual(['2024-02-28T00:00:00Z', '2024-03-01T00:00:00.000Z']);
+  });
+
+  it('entityMatch=all needs every entity: one condition per entity', () => {
+    const count = (match: 'any' | 'all') =>
+      filterPredicates(
+        { entities: { references: [{ name: 'A' }, { name: 'B' }, { id: 'c'.repeat(32) }], match } },
+        new SqlParameters(),
+      ).length;
+    expect(count('any')).toBe(1);
+    expect(count('all')).toBe(3);
+  });
+
+  it('collapsing duplicates applies the same filter to the other articles of the story', () => {
+    const { sql } = articleListSql({
+      filter: { language: 'en', collapseDuplicates: true },
+      sort: 'newest',
+      limit: 11,
+    });
+    expect(sql).toContain('a.language = $1');
+    expect(sql).toContain('b.language = $1');
+    expect(sql).toMatch(/NOT EXISTS \(SELECT 1 FROM storage\.articles b WHERE b\.story_id = a\.story_id/);
+  });
+
+  it('keyset: after the position, in the order of the sort', () => {
+    const after = { publishedAt: new Date('2022-02-22T00:00:00Z'), id: 'f'.repeat(32), rank: 0.5 };
+    const newest = articleListSql({ filter: {}, sort: 'newest', after, limit: 11 });
+    expect(newest.sql).toContain('(a.published_at, a.id) < ($1::timestamptz, $2)');
+    expect(newest.sql).toContain('ORDER BY a.published_at DESC, a.id DESC');
+    const relevance = articleListSql({ filter: { text: 'vote' }, sort: 'relevance', after, limit: 11 });
+    expect(relevance.sql).toMatch(/\(ts_rank\(a\.search, .*\), a\.published_at, a\.id\) < \(\$\d+::real, /);
+    expect(relevance.sql).toContain('ORDER BY rank DESC, a.published_at DESC, a.id DESC');
+    expect(relevance.parameters).toContain(0.5);
+    expect(() => articleListSql({ filter: {}, sort: 'relevance', limit: 11 })).toThrow(/text query/);
+  });
+});
