@@ -138,7 +138,16 @@ describe('enrichment deadline', () => {
     expect(enriched.enrichment.entities?.map((e) => e.name)).toContain('Vladimir Putin');
     expect(seen.enriched.has(slow.id)).toBe(false);
 
+    // The timed-out worker was replaced: the service is ready again.
     const health = await fetch(`${enrichment.baseUrl}/health`);
     expect(health.status).toBe(200);
+    const report = (await health.json()) as {
+      info: { enrichmentWorkers?: { status: string; readyWorkers: number; replacedWorkers: number } };
+    };
+    expect(report.info.enrichmentWorkers).toMatchObject({
+      status: 'up',
+      readyWorkers: 1,
+      replacedWorkers: 1,
+    });
   }, 120_000);
 });

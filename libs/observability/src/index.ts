@@ -1,3 +1,4 @@
+export * from './lib/health-checks';
 export * from './lib/health.controller';
 export * from './lib/metrics.service';
 export * from './lib/observability.module';

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
@@ -20,6 +21,8 @@ export class EnrichmentModule {
     return {
       module: EnrichmentModule,
       imports: [
+        // HealthIndicatorService, for the worker pool's readiness check.
+        TerminusModule,
         observabilityModuleFor({ logger, postgres: true }),
         kafkaModuleFor({
           service: 'enrichment',

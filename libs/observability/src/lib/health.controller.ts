@@ -7,6 +7,8 @@ import {
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
 
+import { HealthChecks } from './health-checks';
+
 /** Each service lists the dependencies it cannot work without (Kafka, Postgres, ...). */
 export const HEALTH_INDICATORS = Symbol('HEALTH_INDICATORS');
 
@@ -16,12 +18,13 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     @Inject(HEALTH_INDICATORS) private readonly indicators: HealthIndicatorFunction[],
+    private readonly added: HealthChecks,
   ) {}
 
   /** Readiness: 200 when every dependency answers, 503 with the failing ones named otherwise. */
   @Get()
   @HealthCheck()
   check(): Promise<HealthCheckResult> {
-    return this.health.check(this.indicators);
+    return this.health.check([...this.indicators, ...this.added.all]);
   }
 }

@@ -3,6 +3,7 @@ import { TerminusModule, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { type Logger } from 'pino';
 
+import { HealthChecks } from './health-checks';
 import { HEALTH_INDICATORS, HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
@@ -25,6 +26,7 @@ export class ObservabilityModule {
   static forRoot(options: ObservabilityModuleOptions): DynamicModule {
     const providers: Provider[] = [
       MetricsService,
+      HealthChecks,
       { provide: ROOT_LOGGER, useValue: options.rootLogger },
       {
         provide: HEALTH_INDICATORS,
@@ -46,7 +48,7 @@ export class ObservabilityModule {
       ],
       controllers: [HealthController, MetricsController],
       providers,
-      exports: [MetricsService, ROOT_LOGGER],
+      exports: [MetricsService, HealthChecks, ROOT_LOGGER],
     };
   }
 }

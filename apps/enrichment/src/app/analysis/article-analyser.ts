@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 
 import { type ArticleIngestedV1 } from '@newsflow/contracts';
 import {
@@ -9,6 +10,7 @@ import {
   EnrichmentWorkerStartError,
 } from '@newsflow/enrichment';
 import { PermanentError, TransientError } from '@newsflow/kafka';
+import { HealthChecks } from '@newsflow/observability';
 
 import { ENRICHMENT_CONFIG, type EnrichmentConfig } from '../enrichment.config';
 
@@ -20,13 +22,26 @@ import { ENRICHMENT_CONFIG, type EnrichmentConfig } from '../enrichment.config';
 export class ArticleAnalyser implements OnModuleInit, OnApplicationShutdown {
   private pool?: EnrichmentWorkerPool;
 
-  constructor(@Inject(ENRICHMENT_CONFIG) private readonly config: EnrichmentConfig) {}
+  constructor(
+    @Inject(ENRICHMENT_CONFIG) private readonly config: EnrichmentConfig,
+    private readonly healthChecks: HealthChecks,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     this.pool = await EnrichmentWorkerPool.start({
       size: this.config.ENRICH_WORKERS,
       timeoutMs: this.config.ENRICH_TIMEOUT_MS,
     });
+    this.healthChecks.add(async () => this.check());
+  }
+
+  /** Ready while at least one worker can take an article (a replaced worker is restarting in the background). */
+  check(): HealthIndicatorResult {
+    const indicator = this.indicators.check('enrichmentWorkers');
+    const status = this.pool?.status();
+    if (!status || status.closed || status.readyWorkers === 0) return indicator.down({ ...status });
+    return indicator.up({ ...status });
   }
 
   async onApplicationShutdown(): Promise<void> {
