@@ -37,6 +37,8 @@ export const KafkaEnvSchema = z.object({
   KAFKA_AUTO_OFFSET_RESET: z.enum(['earliest', 'latest']).default('earliest'),
   /** Attempts per message before it is dead-lettered. */
   KAFKA_MAX_ATTEMPTS: positiveIntFromEnv(5),
+  /** Most messages a batch handler gets per call (one transaction), unless its decorator says otherwise. */
+  KAFKA_MAX_BATCH_SIZE: positiveIntFromEnv(500),
 });
 
 export const DatabaseEnvSchema = z.object({

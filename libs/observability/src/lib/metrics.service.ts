@@ -38,6 +38,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly consumedBatchSize = new Histogram({
+    name: 'newsflow_consumer_batch_size',
+    help: 'Messages per chunk consumed in batch mode (one transaction each), by stage and topic',
+    labelNames: ['stage', 'topic'] as const,
+    buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

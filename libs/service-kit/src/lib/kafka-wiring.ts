@@ -41,6 +41,7 @@ export function consumerTransportFor(
     publisher: app.get(EventPublisher),
     logger: input.logger.child({ component: 'consumer', groupId: input.groupId }),
     startFrom: input.config.KAFKA_AUTO_OFFSET_RESET,
+    maxBatchSize: input.config.KAFKA_MAX_BATCH_SIZE,
     retryPolicy: {
       maxAttempts: input.config.KAFKA_MAX_ATTEMPTS,
       initialBackoffMs: 500,
@@ -58,6 +59,7 @@ export function consumerTransportFor(
         }
         metrics.stageDuration.observe({ stage: input.stage }, durationSeconds);
       },
+      onBatch: ({ topic, size }) => metrics.consumedBatchSize.observe({ stage: input.stage, topic }, size),
     },
   });
 }

@@ -1,12 +1,16 @@
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 
-import { type ArticleEnrichedV1, type ArticleIngestedV1, Topic } from '@newsflow/contracts';
-import { KafkaEventContext, KafkaEventController } from '@newsflow/nest-kafka';
+import { Topic } from '@newsflow/contracts';
+import { type ConsumedEvent } from '@newsflow/kafka';
+import { KafkaBatchContext, KafkaBatchPattern, KafkaEventController } from '@newsflow/nest-kafka';
 import { MetricsService } from '@newsflow/observability';
 
 import { ArticleRepository } from './article.repository';
 
-/** Persists both article topics; offsets commit only after the row is written. */
+/**
+ * Persists both article topics a chunk at a time: one transaction per chunk, offsets committed after it.
+ * Events are written in offset order, so of two enrichments of the same version the later one wins.
+ */
 @KafkaEventController()
 export class ArticleEventsHandler {
   constructor(
@@ -14,15 +18,21 @@ export class ArticleEventsHandler {
     private readonly metrics: MetricsService,
   ) {}
 
-  @EventPattern(Topic.ArticleIngestedV1)
-  async onIngested(@Payload() article: ArticleIngestedV1, @Ctx() _context: KafkaEventContext): Promise<void> {
-    await this.articles.saveIngested(article);
-    this.metrics.articles.inc({ stage: 'storage', outcome: 'success' });
+  @KafkaBatchPattern(Topic.ArticleIngestedV1)
+  async onIngested(
+    @Payload() events: ConsumedEvent<typeof Topic.ArticleIngestedV1>[],
+    @Ctx() _context: KafkaBatchContext,
+  ): Promise<void> {
+    await this.articles.saveIngestedBatch(events.map((event) => event.payload));
+    this.metrics.articles.inc({ stage: 'storage', outcome: 'success' }, events.length);
   }
 
-  @EventPattern(Topic.ArticleEnrichedV1)
-  async onEnriched(@Payload() event: ArticleEnrichedV1, @Ctx() _context: KafkaEventContext): Promise<void> {
-    await this.articles.saveEnriched(event.article, event.enrichment);
-    this.metrics.articles.inc({ stage: 'storage_enrichment', outcome: 'success' });
+  @KafkaBatchPattern(Topic.ArticleEnrichedV1)
+  async onEnriched(
+    @Payload() events: ConsumedEvent<typeof Topic.ArticleEnrichedV1>[],
+    @Ctx() _context: KafkaBatchContext,
+  ): Promise<void> {
+    await this.articles.saveEnrichedBatch(events.map((event) => event.payload));
+    this.metrics.articles.inc({ stage: 'storage_enrichment', outcome: 'success' }, events.length);
   }
 }
