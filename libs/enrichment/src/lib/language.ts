@@ -1,5 +1,6 @@
-// The heavy model: the default one takes plain English news for Tagalog (measured on short ledes).
-import { detectAll } from 'tinyld/heavy';
+// The default model: more accurate than `tinyld/heavy` on every set measured, at a third of its memory
+// (docs/adr/0002-enrichment-libraries-by-measurement.md; `npm run eval:lang`).
+import { detectAll } from 'tinyld';
 
 import { type LanguageGuess } from '@newsflow/contracts';
 
@@ -14,8 +15,15 @@ const MIN_LETTERS = 20;
 const ENGLISH_MARKERS = new Set(
   'the of and that was with for have has said were which from this would by are its been'.split(' '),
 );
+/** Long texts: a modest share of marker words is already conclusive. */
 const FAST_PATH_MIN_WORDS = 40;
 const FAST_PATH_MIN_SHARE = 0.12;
+/**
+ * Short texts (a lede, a one-sentence article): n-gram models are weakest there (tinyld took a plain
+ * English sentence for Tagalog), so a higher share of marker words decides instead.
+ */
+const SHORT_PATH_MIN_WORDS = 12;
+const SHORT_PATH_MIN_SHARE = 0.2;
 
 function englishShare(text: string): { words: number; share: number } {
   const words = text.toLowerCase().match(/\p{L}+/gu) ?? [];
@@ -28,7 +36,10 @@ export function detectLanguage(text: string): LanguageGuess {
   const letters = text.replace(/[^\p{L}]/gu, '').length;
   if (letters < MIN_LETTERS) return { code: 'und', confidence: 0 };
   const english = englishShare(text);
-  if (english.words >= FAST_PATH_MIN_WORDS && english.share >= FAST_PATH_MIN_SHARE) {
+  const conclusive =
+    (english.words >= FAST_PATH_MIN_WORDS && english.share >= FAST_PATH_MIN_SHARE) ||
+    (english.words >= SHORT_PATH_MIN_WORDS && english.share >= SHORT_PATH_MIN_SHARE);
+  if (conclusive) {
     // Confidence grows with the share of marker words: 0.92 at the threshold, 0.99 from 0.19 up.
     return { code: 'en', confidence: Math.round(Math.min(0.99, 0.8 + english.share) * 1000) / 1000 };
   }

@@ -48,7 +48,7 @@ const tinyldLanguages = (): Set<string> =>
 
 export const DETECTOR_CANDIDATES: readonly DetectorCandidate[] = [
   {
-    name: 'ours: detectLanguage (tinyld heavy + English fast path)',
+    name: 'ours: detectLanguage (tinyld + English marker-word paths)',
     load: () =>
       Promise.resolve({ detect: (text) => detectLanguage(text).code, languages: tinyldLanguages() }),
     // detectLanguage is tinyld's heavy model behind a few lines of TypeScript: it loads what tinyld loads.
