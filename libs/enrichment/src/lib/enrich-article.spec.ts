@@ -18,7 +18,7 @@ describe('enrichArticle', () => {
     expect(enrichment.readingTimeSeconds).toBe(120);
     expect(enrichment.wordCount).toBe(460);
     expect(enrichment.enrichmentVersion).toBe(ENRICHMENT_VERSION);
-    expect(ENRICHMENT_VERSION).toBe(2);
+    expect(ENRICHMENT_VERSION).toBe(3);
     expect(enrichment.enrichedAt).toBe('2026-01-01T00:00:00.000Z');
   });
 

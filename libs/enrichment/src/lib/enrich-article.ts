@@ -16,8 +16,11 @@ import { simhash } from './simhash/simhash';
 import { summarise } from './summary/summary';
 import { analyseText } from './text/tokenize';
 
-/** Bump when the enricher's output changes: stored results of older versions are then superseded. */
-export const ENRICHMENT_VERSION = 2;
+/**
+ * Bump when the enricher's output changes: stored results of older versions are then superseded.
+ * 3: keywords ranked against the stream's frequencies, near-duplicate stories, tinyld's default model.
+ */
+export const ENRICHMENT_VERSION = 3;
 
 /** A common adult silent-reading speed for non-fiction (words per minute). */
 export const READING_WORDS_PER_MINUTE = 230;
