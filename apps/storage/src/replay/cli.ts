@@ -7,10 +7,9 @@ import { Client } from 'pg';
 import { type z } from 'zod';
 
 import { ConfigError, DatabaseEnvSchema, KafkaEnvSchema, loadConfig } from '@newsflow/config';
-import { Topic } from '@newsflow/contracts';
+import { CURRENT_ENRICHMENT_VERSION, Topic } from '@newsflow/contracts';
 import { EventPublisher, type RuntimeLogger, createKafkaClient, ensureTopics } from '@newsflow/kafka';
 
-import { currentEnrichmentVersion } from './current-enrichment-version';
 import { ProgressReporter, formatCount, formatElapsed } from './progress';
 import { type ReplayOptions, USAGE, parseReplayArgs } from './replay-options';
 import { type ReplayResult, runReplay } from './replay-runner';
@@ -40,9 +39,7 @@ async function selectionOf(options: ReplayOptions): Promise<ReplaySelection> {
     topic: Topic.ArticleIngestedV1,
     filter,
     limit: options.limit,
-    enrichedBefore: options.all
-      ? undefined
-      : (options.enrichmentVersion ?? (await currentEnrichmentVersion())),
+    enrichedBefore: options.all ? undefined : (options.enrichmentVersion ?? CURRENT_ENRICHMENT_VERSION),
   };
 }
 

@@ -12,7 +12,7 @@ export interface ReplayOptions {
   reenrich: boolean;
   /** With reenrich: every matching article, not only those enriched by an older version. */
   all: boolean;
-  /** With reenrich: the version to compare with, instead of the enrichment library's current one. */
+  /** With reenrich: the version to compare with, instead of the current one. */
   enrichmentVersion?: number;
   /** Articles per database page and per Kafka request (requests are also kept under a size). */
   batchSize: number;
@@ -39,7 +39,7 @@ writes no row for them; notification delivers at most once per subscription and 
 
 With --reenrich, articles are published as news.articles.ingested.v1 events so that enrichment
 redoes them: by default only those whose stored enrichment version is older than the current
-ENRICHMENT_VERSION of @newsflow/enrichment, or that were never enriched. Storage keeps the newer
+enrichment version (CURRENT_ENRICHMENT_VERSION of the contracts), or that were never enriched. Storage keeps the newer
 result and ignores the ingested events themselves.
 
 Options:

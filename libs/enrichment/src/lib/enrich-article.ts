@@ -1,4 +1,4 @@
-import { type ArticleIngestedV1, type EnrichmentV1 } from '@newsflow/contracts';
+import { type ArticleIngestedV1, CURRENT_ENRICHMENT_VERSION, type EnrichmentV1 } from '@newsflow/contracts';
 
 import { extractAmounts } from './amounts/amounts';
 import { extractDates, parseCalendarDate } from './dates/dates';
@@ -17,10 +17,10 @@ import { summarise } from './summary/summary';
 import { analyseText } from './text/tokenize';
 
 /**
- * Bump when the enricher's output changes: stored results of older versions are then superseded.
- * 3: keywords ranked against the stream's frequencies, near-duplicate stories, tinyld's default model.
+ * This enricher's version: stored results of older versions are superseded. Bump it (in the contract,
+ * where consumers can read it) when the output changes.
  */
-export const ENRICHMENT_VERSION = 3;
+export const ENRICHMENT_VERSION = CURRENT_ENRICHMENT_VERSION;
 
 /** A common adult silent-reading speed for non-fiction (words per minute). */
 export const READING_WORDS_PER_MINUTE = 230;
