@@ -6,65 +6,52 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { type DataSource } from 'typeorm';
 
-import { ensureDatabaseExists, openServiceDatabase, serviceDataSourceOptions } from '@newsflow/database';
-import { scratchDatabase } from '@newsflow/database/testing';
-
-import { NOTIFICATION_MIGRATIONS } from '../migrations';
-import { NOTIFICATION_SCHEMA } from '../notification.config';
-import { SubscriptionEntity } from '../subscriptions/subscription.entity';
-import { SubscriptionRepository } from '../subscriptions/subscription.repository';
 import { DeliveryRepository, type DueDelivery, type NewDelivery } from './delivery.repository';
-import { generateSigningSecret } from './webhook-signature';
+import { digestWindowEnd } from './digest-window';
+import {
+  type DeliveryOptions,
+  deliveryTestDatabase,
+  insertSubscription,
+} from './testing/delivery-test-support';
 
-const { name: DATABASE, urlFor, admin } = scratchDatabase('notif_repo');
-
-const dataSourceOptions = () =>
-  serviceDataSourceOptions({
-    url: urlFor(DATABASE),
-    schema: NOTIFICATION_SCHEMA,
-    entities: [SubscriptionEntity],
-    migrations: NOTIFICATION_MIGRATIONS,
-    poolSize: 5,
-    applicationName: 'newsflow-notification-int-spec',
-  });
+const database = deliveryTestDatabase('notif_repo');
 
 /** Three "instances", each with its own connection pool, as three notification replicas would have. */
 let dataSources: DataSource[] = [];
 let dataSource: DataSource;
 let repository: DeliveryRepository;
-let subscriptions: SubscriptionRepository;
 
 beforeAll(async () => {
-  await ensureDatabaseExists(urlFor(DATABASE));
-  dataSources = await Promise.all(
-    [1, 2, 3].map(() => openServiceDatabase(dataSourceOptions(), NOTIFICATION_SCHEMA)),
-  );
+  dataSources = [await database.open()];
+  dataSources.push(...(await Promise.all([database.open(), database.open()])));
   dataSource = dataSources[0] as DataSource;
   repository = new DeliveryRepository(dataSource);
-  subscriptions = new SubscriptionRepository(dataSource);
 });
 
 afterAll(async () => {
-  await Promise.all(dataSources.map((source) => source.destroy()));
-  await admin(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`);
+  await database.close();
 });
 
 beforeEach(async () => {
-  await dataSource.query('TRUNCATE notification.deliveries, notification.subscriptions');
+  await dataSource.query('TRUNCATE notification.deliveries, notification.subscriptions CASCADE');
 });
 
 interface DeliveryRow {
   id: string;
   subscription_id: string;
-  article_id: string;
+  article_id: string | null;
+  story_id: string | null;
+  dedupe_key: string;
+  kind: 'article' | 'digest';
   payload: object;
-  status: 'pending' | 'delivered' | 'failed';
+  status: string;
   attempts: number;
   next_attempt_at: Date;
   last_attempt_at: Date | null;
   last_status_code: number | null;
   last_error: string | null;
   delivered_at: Date | null;
+  digest_id: string | null;
   /** next_attempt_at - now(), in seconds, when the row was read. */
   due_in_seconds: number;
 }
@@ -82,33 +69,78 @@ async function rowOf(id: string): Promise<DeliveryRow> {
   return found;
 }
 
-async function createSubscription(name = 'watch') {
-  return subscriptions.create({
+interface AttemptLogRow {
+  attempt: number;
+  status_code: number | null;
+  latency_ms: number | null;
+  error: string | null;
+  response_body: string | null;
+  finished_at: Date | null;
+}
+
+async function attemptLog(deliveryId: string): Promise<AttemptLogRow[]> {
+  return dataSource.query(
+    `SELECT attempt, status_code, latency_ms, error, response_body, finished_at
+     FROM notification.delivery_attempts WHERE delivery_id = $1 ORDER BY attempt`,
+    [deliveryId],
+  );
+}
+
+async function createSubscription(name = 'watch', options: DeliveryOptions = {}) {
+  return insertSubscription(dataSource, {
     name,
     webhookUrl: `https://hooks.example.org/${name}`,
-    keywords: ['NATO'],
-    signingSecret: generateSigningSecret(),
+    ...options,
   });
+}
+
+async function subscriptionState(id: string) {
+  const [row] = await dataSource.query<
+    { status: string; failing_since: Date | null; disabled_reason: string | null; disabled_at: Date | null }[]
+  >(
+    `SELECT status, failing_since, disabled_reason, disabled_at FROM notification.subscriptions WHERE id = $1`,
+    [id],
+  );
+  if (!row) throw new Error(`no subscription ${id}`);
+  return row;
 }
 
 const articleId = (index: number) => index.toString(16).padStart(32, '0');
 
-function delivery(subscriptionId: string, index: number): NewDelivery {
+function delivery(subscriptionId: string, index: number, storyIndex?: number): NewDelivery {
   return {
     subscriptionId,
     articleId: articleId(index),
+    storyId: storyIndex === undefined ? undefined : articleId(storyIndex),
     payload: { type: 'article.matched', data: { article: { id: articleId(index) }, index } },
   };
 }
 
 /** Enqueues one due delivery and claims it; returns the claimed delivery. */
-async function claimOne(leaseSeconds = 60): Promise<DueDelivery> {
-  const subscription = await createSubscription();
+async function claimOne(leaseSeconds = 60, options: DeliveryOptions = {}): Promise<DueDelivery> {
+  const subscription = await createSubscription('watch', options);
   await repository.enqueue([delivery(subscription.id, 1)]);
   const [claimed] = await repository.claimDue({ limit: 10, leaseSeconds });
   if (!claimed) throw new Error('nothing was claimed');
   return claimed;
 }
+
+/** The outcome fields of an attempt of `claimed`. */
+const attemptOf = (claimed: DueDelivery, latencyMs = 12) => ({
+  id: claimed.id,
+  subscriptionId: claimed.subscriptionId,
+  attempt: claimed.attempts,
+  latencyMs,
+});
+
+const failure = (
+  claimed: DueDelivery,
+  fields: { statusCode?: number; error: string; retryInSeconds: number | null },
+) => ({
+  ...attemptOf(claimed),
+  ...fields,
+  disableAfterHours: 120,
+});
 
 describe('DeliveryRepository (real Postgres)', () => {
   describe('enqueue', () => {
@@ -172,15 +204,27 @@ describe('DeliveryRepository (real Postgres)', () => {
         {
           id: expect.any(String),
           subscriptionId: subscription.id,
+          kind: 'article',
           articleId: articleId(7),
           payload: delivery(subscription.id, 7).payload,
           attempts: 1,
+          manual: false,
           webhookUrl: 'https://hooks.example.org/claimed',
-          signingSecret: subscription.signingSecret,
         },
       ]);
       const row = await rowOf((claimed[0] as DueDelivery).id);
       expect(row.last_attempt_at).not.toBeNull();
+      // The attempt is in the log from its start, without an outcome yet.
+      expect(await attemptLog(row.id)).toEqual([
+        {
+          attempt: 1,
+          status_code: null,
+          latency_ms: null,
+          error: null,
+          response_body: null,
+          finished_at: null,
+        },
+      ]);
       // Leased for 60 s.
       expect(row.due_in_seconds).toBeGreaterThan(55);
       expect(row.due_in_seconds).toBeLessThanOrEqual(60);
@@ -210,7 +254,7 @@ describe('DeliveryRepository (real Postgres)', () => {
 
     it('three concurrent callers (own connection pools) never get the same row', async () => {
       for (let round = 0; round < 3; round++) {
-        await dataSource.query('TRUNCATE notification.deliveries, notification.subscriptions');
+        await dataSource.query('TRUNCATE notification.deliveries, notification.subscriptions CASCADE');
         const subs = await Promise.all([1, 2, 3, 4, 5].map((index) => createSubscription(`s${index}`)));
         const batch = subs.flatMap((subscription) =>
           Array.from({ length: 10 }, (_, index) => delivery(subscription.id, index)),
@@ -259,12 +303,9 @@ describe('DeliveryRepository (real Postgres)', () => {
   describe('recording outcomes', () => {
     it('markAttemptFailed with retryInSeconds null fails the delivery for good', async () => {
       const claimed = await claimOne();
-      await repository.markAttemptFailed({
-        id: claimed.id,
-        statusCode: 500,
-        error: 'receiver answered 500',
-        retryInSeconds: null,
-      });
+      await repository.markAttemptFailed(
+        failure(claimed, { statusCode: 500, error: 'receiver answered 500', retryInSeconds: null }),
+      );
       expect(await rowOf(claimed.id)).toMatchObject({
         status: 'failed',
         attempts: 1,
@@ -279,11 +320,9 @@ describe('DeliveryRepository (real Postgres)', () => {
 
     it('markAttemptFailed with retryInSeconds 0.5 keeps it pending and due again after ~0.5 s', async () => {
       const claimed = await claimOne();
-      await repository.markAttemptFailed({
-        id: claimed.id,
-        error: 'connect ECONNREFUSED',
-        retryInSeconds: 0.5,
-      });
+      await repository.markAttemptFailed(
+        failure(claimed, { error: 'connect ECONNREFUSED', retryInSeconds: 0.5 }),
+      );
 
       const row = await rowOf(claimed.id);
       expect(row).toMatchObject({
@@ -306,23 +345,20 @@ describe('DeliveryRepository (real Postgres)', () => {
 
     it('keeps at most 1000 characters of the error', async () => {
       const claimed = await claimOne();
-      await repository.markAttemptFailed({ id: claimed.id, error: 'e'.repeat(5_000), retryInSeconds: 30 });
+      await repository.markAttemptFailed(failure(claimed, { error: 'e'.repeat(5_000), retryInSeconds: 30 }));
       expect((await rowOf(claimed.id)).last_error).toHaveLength(1_000);
     });
 
     it('markDelivered marks it delivered, keeps the status code, clears the last error', async () => {
       const claimed = await claimOne(1);
-      await repository.markAttemptFailed({
-        id: claimed.id,
-        statusCode: 503,
-        error: 'busy',
-        retryInSeconds: 0.1,
-      });
+      await repository.markAttemptFailed(
+        failure(claimed, { statusCode: 503, error: 'busy', retryInSeconds: 0.1 }),
+      );
       await sleep(200);
       const [retry] = await repository.claimDue({ limit: 10, leaseSeconds: 60 });
       expect(retry?.attempts).toBe(2);
 
-      await repository.markDelivered({ id: claimed.id, statusCode: 204 });
+      await repository.markDelivered({ ...attemptOf(retry as DueDelivery), statusCode: 204 });
       const row = await rowOf(claimed.id);
       expect(row).toMatchObject({
         status: 'delivered',
@@ -334,6 +370,332 @@ describe('DeliveryRepository (real Postgres)', () => {
 
       await dataSource.query(`UPDATE notification.deliveries SET next_attempt_at = now() - interval '1 day'`);
       expect(await repository.claimDue({ limit: 10, leaseSeconds: 60 })).toEqual([]);
+    });
+  });
+
+  describe('once per story', () => {
+    it('two articles of one story: one delivery for a once-per-story subscription, two for a normal one', async () => {
+      const perStory = await createSubscription('per-story', { oncePerStory: true });
+      const normal = await createSubscription('normal');
+      // Article 2 is a near-duplicate of article 1: its story is article 1.
+      const first = [delivery(perStory.id, 1), delivery(normal.id, 1)];
+      const second = [delivery(perStory.id, 2, 1), delivery(normal.id, 2, 1)];
+      expect(await repository.enqueue(first)).toBe(2);
+      expect(await repository.enqueue(second)).toBe(1);
+
+      const stored = await rows();
+      expect(
+        stored.map((row) => [row.subscription_id, row.article_id, row.story_id, row.dedupe_key]),
+      ).toEqual([
+        [perStory.id, articleId(1), articleId(1), articleId(1)],
+        [normal.id, articleId(1), articleId(1), articleId(1)],
+        [normal.id, articleId(2), articleId(1), articleId(2)],
+      ]);
+      // Replays of either article add nothing.
+      expect(await repository.enqueue([...first, ...second])).toBe(0);
+    });
+
+    it('inside one batch, the first article of a story wins', async () => {
+      const perStory = await createSubscription('per-story', { oncePerStory: true });
+      expect(
+        await repository.enqueue([
+          delivery(perStory.id, 5, 9),
+          delivery(perStory.id, 6, 9),
+          delivery(perStory.id, 9),
+        ]),
+      ).toBe(1);
+      expect((await rows()).map((row) => row.article_id)).toEqual([articleId(5)]);
+    });
+
+    it('a replay that names another story is still the same (subscription, article)', async () => {
+      const normal = await createSubscription('normal');
+      expect(await repository.enqueue([delivery(normal.id, 3)])).toBe(1);
+      expect(await repository.enqueue([delivery(normal.id, 3, 1)])).toBe(0);
+    });
+
+    it('matches of a deleted subscription are dropped, not an error', async () => {
+      const gone = await createSubscription('gone');
+      await dataSource.query(`DELETE FROM notification.subscriptions WHERE id = $1`, [gone.id]);
+      expect(await repository.enqueue([delivery(gone.id, 1)])).toBe(0);
+    });
+  });
+
+  describe('digests', () => {
+    async function collectThree(minutes = 15) {
+      const subscription = await createSubscription('digest', { digestMinutes: minutes });
+      const before = new Date();
+      await repository.enqueue([1, 2, 3].map((index) => delivery(subscription.id, index)));
+      return { subscription, before };
+    }
+
+    const closeWindows = () =>
+      dataSource.query(
+        `UPDATE notification.deliveries SET next_attempt_at = now() - interval '1 second' WHERE status = 'collected'`,
+      );
+
+    it('collects matches until the end of their epoch-aligned window; none is claimable alone', async () => {
+      const { before } = await collectThree(15);
+      const stored = await rows();
+      expect(stored.map((row) => row.status)).toEqual(['collected', 'collected', 'collected']);
+      const end = (stored[0] as DeliveryRow).next_attempt_at;
+      // The window holding the moment of the enqueue (the test's clock is the database's, give or take).
+      expect([digestWindowEnd(before, 15).getTime(), digestWindowEnd(new Date(), 15).getTime()]).toContain(
+        end.getTime(),
+      );
+      expect(end.getTime() % (15 * 60_000)).toBe(0);
+      expect(await repository.claimDue({ limit: 10, leaseSeconds: 60 })).toEqual([]);
+      expect(await repository.flushDueDigests()).toBe(0);
+    });
+
+    it('a closed window becomes ONE digest delivery with every match, oldest first; a second flush adds nothing', async () => {
+      const { subscription } = await collectThree(15);
+      await closeWindows();
+      expect(await repository.flushDueDigests()).toBe(1);
+      expect(await repository.flushDueDigests()).toBe(0);
+
+      const stored = await rows();
+      const digest = stored.find((row) => row.kind === 'digest') as DeliveryRow;
+      expect(digest).toMatchObject({ status: 'pending', article_id: null, subscription_id: subscription.id });
+      expect(digest.dedupe_key).toMatch(/^digest:\d{4}-/);
+      const matches = stored.filter((row) => row.kind === 'article');
+      expect(matches.map((row) => [row.status, row.digest_id])).toEqual([
+        ['digested', digest.id],
+        ['digested', digest.id],
+        ['digested', digest.id],
+      ]);
+      expect(digest.payload).toMatchObject({
+        type: 'article.digest',
+        data: {
+          subscription: { id: subscription.id, name: 'digest' },
+          count: 3,
+          matches: [1, 2, 3].map((index) => ({ article: { id: articleId(index) }, index })),
+        },
+      });
+
+      const [claimed] = await repository.claimDue({ limit: 10, leaseSeconds: 60 });
+      expect(claimed).toMatchObject({ id: digest.id, kind: 'digest', articleId: null });
+    });
+
+    it('three instances flushing at once make one digest', async () => {
+      await collectThree(15);
+      await closeWindows();
+      const counts = await Promise.all(
+        dataSources.map((source) => new DeliveryRepository(source).flushDueDigests()),
+      );
+      expect(counts.reduce((sum, count) => sum + count, 0)).toBe(1);
+      expect((await rows()).filter((row) => row.kind === 'digest')).toHaveLength(1);
+    });
+
+    it('a match that reaches an already flushed window moves to the current window', async () => {
+      const { subscription } = await collectThree(15);
+      await closeWindows();
+      await repository.flushDueDigests();
+      const digestKey = (await rows()).find((row) => row.kind === 'digest')?.dedupe_key;
+      // Queued into the window that was just sent (its transaction committed late).
+      await repository.enqueue([delivery(subscription.id, 4)]);
+      await dataSource.query(
+        `UPDATE notification.deliveries SET next_attempt_at = $1 WHERE article_id = $2`,
+        [new Date(String(digestKey).slice('digest:'.length)), articleId(4)],
+      );
+      expect(await repository.flushDueDigests()).toBe(0);
+      const late = (await rows()).find((row) => row.article_id === articleId(4)) as DeliveryRow;
+      expect(late.status).toBe('collected');
+      expect(late.next_attempt_at.getTime()).toBe(digestWindowEnd(new Date(), 15).getTime());
+    });
+
+    it('once-per-story applies to digest matches too', async () => {
+      const subscription = await createSubscription('digest', { digestMinutes: 60, oncePerStory: true });
+      expect(await repository.enqueue([delivery(subscription.id, 1), delivery(subscription.id, 2, 1)])).toBe(
+        1,
+      );
+    });
+  });
+
+  describe('the attempt log', () => {
+    it('records the outcome of each attempt: status code, latency, error, the start of the answer', async () => {
+      const claimed = await claimOne(1);
+      await repository.markAttemptFailed({
+        ...failure(claimed, { statusCode: 503, error: 'receiver answered 503', retryInSeconds: 0.1 }),
+        responseBody: 'x'.repeat(5_000),
+      });
+      await sleep(200);
+      const [retry] = await repository.claimDue({ limit: 10, leaseSeconds: 60 });
+      await repository.markDelivered({
+        ...attemptOf(retry as DueDelivery, 37.6),
+        statusCode: 200,
+        responseBody: 'ok',
+      });
+
+      const log = await attemptLog(claimed.id);
+      expect(log).toEqual([
+        expect.objectContaining({
+          attempt: 1,
+          status_code: 503,
+          latency_ms: 12,
+          error: 'receiver answered 503',
+        }),
+        expect.objectContaining({
+          attempt: 2,
+          status_code: 200,
+          latency_ms: 38,
+          error: null,
+          response_body: 'ok',
+        }),
+      ]);
+      expect(log[0]?.response_body).toHaveLength(1_000);
+      expect(log.every((entry) => entry.finished_at instanceof Date)).toBe(true);
+    });
+
+    it('an attempt whose worker died is closed as abandoned when the delivery is claimed again', async () => {
+      const claimed = await claimOne(1);
+      await sleep(1_200);
+      const [again] = await repository.claimDue({ limit: 10, leaseSeconds: 60 });
+      expect(again?.attempts).toBe(2);
+      const log = await attemptLog(claimed.id);
+      expect(log[0]).toMatchObject({
+        attempt: 1,
+        status_code: null,
+        error: expect.stringMatching(/no outcome/),
+      });
+      expect(log[0]?.finished_at).toBeInstanceOf(Date);
+      expect(log[1]).toMatchObject({ attempt: 2, finished_at: null });
+
+      // The dead worker's late failure does not overrule the newer attempt.
+      const late = await repository.markAttemptFailed(
+        failure(claimed, { error: 'late', retryInSeconds: 30 }),
+      );
+      expect(late.outcome).toBe('stale');
+      expect((await rowOf(claimed.id)).due_in_seconds).toBeGreaterThan(55);
+    });
+  });
+
+  describe('failing endpoints', () => {
+    it('failing_since is set by the first failure after a success and cleared by a success', async () => {
+      const claimed = await claimOne(1);
+      await repository.markAttemptFailed(
+        failure(claimed, { statusCode: 500, error: 'e1', retryInSeconds: 0.1 }),
+      );
+      const since = (await subscriptionState(claimed.subscriptionId)).failing_since;
+      expect(since).toBeInstanceOf(Date);
+
+      await sleep(150);
+      const [second] = await repository.claimDue({ limit: 10, leaseSeconds: 60 });
+      await repository.markAttemptFailed(
+        failure(second as DueDelivery, { statusCode: 500, error: 'e2', retryInSeconds: 0.1 }),
+      );
+      expect((await subscriptionState(claimed.subscriptionId)).failing_since).toEqual(since);
+
+      await sleep(150);
+      const [third] = await repository.claimDue({ limit: 10, leaseSeconds: 60 });
+      await repository.markDelivered({ ...attemptOf(third as DueDelivery), statusCode: 204 });
+      expect(await subscriptionState(claimed.subscriptionId)).toMatchObject({
+        status: 'active',
+        failing_since: null,
+      });
+    });
+
+    it('failing for longer than disableAfterHours disables the subscription and holds its deliveries', async () => {
+      const subscription = await createSubscription('flaky');
+      await repository.enqueue([1, 2, 3].map((index) => delivery(subscription.id, index)));
+      const [claimed] = await repository.claimDue({ limit: 1, leaseSeconds: 60 });
+      // Failing since five days and one hour.
+      await dataSource.query(
+        `UPDATE notification.subscriptions SET failing_since = now() - interval '121 hours' WHERE id = $1`,
+        [subscription.id],
+      );
+      const result = await repository.markAttemptFailed(
+        failure(claimed as DueDelivery, {
+          statusCode: 503,
+          error: 'receiver answered 503',
+          retryInSeconds: 5,
+        }),
+      );
+      expect(result.outcome).toBe('held');
+
+      const state = await subscriptionState(subscription.id);
+      expect(state.status).toBe('disabled');
+      expect(state.disabled_at).toBeInstanceOf(Date);
+      expect(state.disabled_reason).toMatch(
+        /no 2xx answer since .* \(over 120 h\); last attempt: receiver answered 503 \(HTTP 503\)/,
+      );
+      expect((await rows()).map((row) => row.status)).toEqual(['held', 'held', 'held']);
+      await dataSource.query(
+        `UPDATE notification.deliveries SET next_attempt_at = now() - interval '1 minute'`,
+      );
+      expect(await repository.claimDue({ limit: 10, leaseSeconds: 60 })).toEqual([]);
+
+      // Resumed by its owner: the failure history is forgotten and the held deliveries are due at once.
+      expect(await repository.resumeSubscription(subscription.id)).toBe(true);
+      expect(await subscriptionState(subscription.id)).toEqual({
+        status: 'active',
+        failing_since: null,
+        disabled_reason: null,
+        disabled_at: null,
+      });
+      expect((await rows()).map((row) => row.status)).toEqual(['pending', 'pending', 'pending']);
+      expect(await repository.claimDue({ limit: 10, leaseSeconds: 60 })).toHaveLength(3);
+      expect(await repository.resumeSubscription('00000000-0000-4000-8000-000000000000')).toBe(false);
+    });
+
+    it('failing for less than disableAfterHours only schedules the retry', async () => {
+      const claimed = await claimOne();
+      await dataSource.query(
+        `UPDATE notification.subscriptions SET failing_since = now() - interval '119 hours' WHERE id = $1`,
+        [claimed.subscriptionId],
+      );
+      const result = await repository.markAttemptFailed(
+        failure(claimed, { error: 'timeout', retryInSeconds: 5 }),
+      );
+      expect(result).toEqual({ outcome: 'retrying', disabledReason: undefined });
+      expect((await subscriptionState(claimed.subscriptionId)).status).toBe('active');
+    });
+  });
+
+  describe('rate limits', () => {
+    it('three instances claiming at once take at most rate_limit_per_minute; the rest wait, unlimited ones pass', async () => {
+      const limited = await createSubscription('limited', { rateLimitPerMinute: 5 });
+      const unlimited = await createSubscription('unlimited');
+      await repository.enqueue(Array.from({ length: 12 }, (_, index) => delivery(limited.id, index)));
+      // Queued later, so behind all twelve in the claim order.
+      await repository.enqueue(Array.from({ length: 4 }, (_, index) => delivery(unlimited.id, 100 + index)));
+
+      const claimers = dataSources.map((source) => new DeliveryRepository(source));
+      const claimed = (
+        await Promise.all(
+          claimers.map(async (claimer) => {
+            const taken: DueDelivery[] = [];
+            for (let round = 0; round < 4; round++) {
+              taken.push(...(await claimer.claimDue({ limit: 6, leaseSeconds: 60 })));
+            }
+            return taken;
+          }),
+        )
+      ).flat();
+
+      expect(claimed.filter((entry) => entry.subscriptionId === limited.id)).toHaveLength(5);
+      expect(claimed.filter((entry) => entry.subscriptionId === unlimited.id)).toHaveLength(4);
+      const waiting = (await rows()).filter(
+        (row) => row.subscription_id === limited.id && row.attempts === 0,
+      );
+      expect(waiting).toHaveLength(7);
+      // Not dropped: due again once the window has room.
+      for (const row of waiting) {
+        expect(row.status).toBe('pending');
+        expect(row.due_in_seconds).toBeGreaterThan(55);
+        expect(row.due_in_seconds).toBeLessThanOrEqual(60);
+      }
+    });
+
+    it('the window slides: after it, the next rate_limit_per_minute are claimed', async () => {
+      const limited = await createSubscription('limited', { rateLimitPerMinute: 5 });
+      await repository.enqueue(Array.from({ length: 12 }, (_, index) => delivery(limited.id, index)));
+      const claim = () => repository.claimDue({ limit: 20, leaseSeconds: 60, rateWindowSeconds: 0.5 });
+      expect(await claim()).toHaveLength(5);
+      expect(await claim()).toHaveLength(0);
+      await sleep(600);
+      expect(await claim()).toHaveLength(5);
+      await sleep(600);
+      expect(await claim()).toHaveLength(2);
     });
   });
 });

@@ -1,98 +1,306 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
+
+import { type DeliveryKind, MAX_LOGGED_TEXT } from './delivery-status';
+import { digestWindowEndSql } from './digest-window';
+import { flushDueDigests } from './digest-flush';
+import { type RateLimitCandidate, reserveRateLimitedAttempts } from './rate-limit';
 
 export interface NewDelivery {
   subscriptionId: string;
   articleId: string;
   payload: object;
+  /** The story of the article (`enrichment.nearDuplicate.storyId`); the article itself when absent. */
+  storyId?: string;
 }
 
 export interface DueDelivery {
   id: string;
   subscriptionId: string;
-  articleId: string;
+  kind: DeliveryKind;
+  /** Null for digests. */
+  articleId: string | null;
   payload: object;
+  /** Attempts so far, this one included. */
   attempts: number;
+  /** Asked for by hand (redeliver): attempted once, without the retry schedule. */
+  manual: boolean;
   webhookUrl: string;
-  signingSecret: string;
 }
 
-/** The only place that reads or writes `notification.deliveries`: the durable outbox of webhooks. */
+/** One attempt's outcome, as the delivery log keeps it. */
+export interface AttemptOutcome {
+  id: string;
+  subscriptionId: string;
+  /** The `attempts` of the claimed delivery: which attempt this was. */
+  attempt: number;
+  statusCode?: number;
+  latencyMs: number;
+  /** The start of the receiver's answer, if it was read. */
+  responseBody?: string;
+}
+
+export type FailedAttemptResult =
+  /** `held` when the subscription is disabled; `stale` when the delivery was claimed again meanwhile. */
+  { outcome: 'retrying' | 'failed' | 'held' | 'stale'; disabledReason?: string };
+
+const ABANDONED_ATTEMPT = 'no outcome recorded: the worker stopped or its lease ran out before an answer';
+
+/**
+ * The durable outbox of webhooks (`notification.deliveries`) and the log of their attempts
+ * (`notification.delivery_attempts`), for the worker and the matching handler. Also keeps the
+ * subscriptions' delivery state (`failing_since`, disabling) in step with the attempts.
+ */
 @Injectable()
 export class DeliveryRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Queues deliveries; one per (subscription, article) ever, so replays and redeliveries add nothing. */
+  /**
+   * Queues matches: at most one delivery per (subscription, article), and per (subscription, story)
+   * for once-per-story subscriptions, ever; so replays, redeliveries and near-duplicates add nothing.
+   * Matches of digest subscriptions are collected until their window closes. Returns the rows added.
+   */
   async enqueue(deliveries: readonly NewDelivery[]): Promise<number> {
     if (deliveries.length === 0) return 0;
+    // ON CONFLICT without a target: either unique key, (subscription, article) or (subscription,
+    // dedupe_key), makes the row a duplicate.
     const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO notification.deliveries (subscription_id, article_id, payload)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])
-       ON CONFLICT (subscription_id, article_id) DO NOTHING
+      `INSERT INTO notification.deliveries
+         (subscription_id, article_id, story_id, dedupe_key, payload, status, next_attempt_at)
+       SELECT i.subscription_id, i.article_id, i.story_id,
+              CASE WHEN s.once_per_story THEN i.story_id ELSE i.article_id END,
+              i.payload,
+              CASE WHEN s.digest_minutes IS NOT NULL THEN 'collected'
+                   WHEN s.status = 'disabled' THEN 'held'
+                   ELSE 'pending' END,
+              CASE WHEN s.digest_minutes IS NOT NULL THEN ${digestWindowEndSql('now()', 's.digest_minutes')}
+                   ELSE now() END
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY
+              AS i (subscription_id, article_id, story_id, payload, position)
+       JOIN notification.subscriptions s ON s.id = i.subscription_id
+       -- In the given order: of two articles of one story in a batch, the first is the one kept.
+       ORDER BY i.position
+       ON CONFLICT DO NOTHING
        RETURNING id`,
       [
         deliveries.map((delivery) => delivery.subscriptionId),
         deliveries.map((delivery) => delivery.articleId),
+        deliveries.map((delivery) => delivery.storyId ?? delivery.articleId),
         deliveries.map((delivery) => JSON.stringify(delivery.payload)),
       ],
     );
     return rows.length;
   }
 
+  /** Turns the matches of closed digest windows into one digest delivery per window. */
+  async flushDueDigests(input: { limit?: number } = {}): Promise<number> {
+    return flushDueDigests(this.dataSource, input);
+  }
+
   /**
-   * Claims due deliveries of active subscriptions for one attempt. The claim is a lease: the row's next attempt moves past
-   * the lease, so a worker that dies mid-request leaves it to be retried, and `SKIP LOCKED` lets
-   * several workers (instances) claim side by side without taking the same row.
+   * Claims due deliveries of active subscriptions for one attempt each, within their rate limits.
+   * The claim is a lease: the row's next attempt moves past the lease, so a worker that dies mid-request
+   * leaves it to be retried, and `SKIP LOCKED` lets several workers (instances) claim side by side
+   * without taking the same row. Each claim starts a row in the attempt log.
    */
-  async claimDue(input: { limit: number; leaseSeconds: number }): Promise<DueDelivery[]> {
-    return this.dataSource.query(
-      `WITH due AS (
-         SELECT d.id FROM notification.deliveries d
+  async claimDue(input: {
+    limit: number;
+    leaseSeconds: number;
+    /** The "minute" of rate_limit_per_minute; shorter in tests. */
+    rateWindowSeconds?: number;
+  }): Promise<DueDelivery[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const candidates: RateLimitCandidate[] = await manager.query(
+        `SELECT d.id, d.subscription_id AS "subscriptionId", s.rate_limit_per_minute AS "rateLimit"
+         FROM notification.deliveries d
          JOIN notification.subscriptions s ON s.id = d.subscription_id AND s.status = 'active'
-         WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-         ORDER BY d.next_attempt_at
+         WHERE d.status IN ('pending', 'held') AND d.next_attempt_at <= now()
+         ORDER BY d.next_attempt_at, d.created_at
          LIMIT $1
-         FOR UPDATE OF d SKIP LOCKED
-       ), claimed AS (
+         FOR UPDATE OF d SKIP LOCKED`,
+        [input.limit],
+      );
+      if (candidates.length === 0) return [];
+      const ids = await reserveRateLimitedAttempts(manager, candidates, input.rateWindowSeconds ?? 60);
+      if (ids.length === 0) return [];
+      return this.startAttempts(manager, ids, input.leaseSeconds);
+    });
+  }
+
+  private async startAttempts(manager: EntityManager, ids: string[], leaseSeconds: number) {
+    await manager.query(
+      `UPDATE notification.delivery_attempts
+       SET finished_at = clock_timestamp(), error = $2
+       WHERE delivery_id = ANY($1::uuid[]) AND finished_at IS NULL`,
+      [ids, ABANDONED_ATTEMPT],
+    );
+    return manager.query<DueDelivery[]>(
+      `WITH claimed AS (
          UPDATE notification.deliveries d
          SET attempts = d.attempts + 1,
+             status = 'pending',
              last_attempt_at = now(),
              next_attempt_at = now() + make_interval(secs => $2)
-         FROM due WHERE d.id = due.id
-         RETURNING d.id, d.subscription_id, d.article_id, d.payload, d.attempts
+         WHERE d.id = ANY($1::uuid[])
+         RETURNING d.id, d.subscription_id, d.kind, d.article_id, d.payload, d.attempts, d.manual_attempt
+       ), logged AS (
+         INSERT INTO notification.delivery_attempts (delivery_id, attempt, subscription_id, attempted_at)
+         SELECT id, attempts, subscription_id, clock_timestamp() FROM claimed
        )
-       SELECT c.id, c.subscription_id AS "subscriptionId", c.article_id AS "articleId", c.payload, c.attempts,
-              s.webhook_url AS "webhookUrl", s.signing_secret AS "signingSecret"
+       SELECT c.id, c.subscription_id AS "subscriptionId", c.kind, c.article_id AS "articleId", c.payload,
+              c.attempts, c.manual_attempt AS manual, s.webhook_url AS "webhookUrl"
        FROM claimed c JOIN notification.subscriptions s ON s.id = c.subscription_id`,
-      [input.limit, input.leaseSeconds],
+      [ids, leaseSeconds],
     );
   }
 
-  async markDelivered(input: { id: string; statusCode: number }): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE notification.deliveries
-       SET status = 'delivered', delivered_at = now(), last_status_code = $2, last_error = NULL
-       WHERE id = $1`,
-      [input.id, input.statusCode],
+  /** Records a 2xx answer: delivered for good, and the endpoint is no longer failing. */
+  async markDelivered(input: AttemptOutcome & { statusCode: number }): Promise<void> {
+    // Lock order, here and in markAttemptFailed: delivery, attempt, subscription (claims never wait
+    // on a subscription row, so this order cannot deadlock with them).
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE notification.deliveries
+         SET status = 'delivered', delivered_at = now(), last_status_code = $2, last_error = NULL,
+             manual_attempt = false
+         WHERE id = $1`,
+        [input.id, input.statusCode],
+      );
+      await this.finishAttempt(manager, input, null);
+      await manager.query(
+        `UPDATE notification.subscriptions SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`,
+        [input.subscriptionId],
+      );
+    });
+  }
+
+  /**
+   * Records a failed attempt: the delivery is retried after `retryInSeconds`, or failed for good when
+   * null. The endpoint counts as failing from its first failure after a success; once that is longer
+   * ago than `disableAfterHours`, the subscription is disabled and its pending deliveries held.
+   */
+  async markAttemptFailed(
+    input: AttemptOutcome & { error: string; retryInSeconds: number | null; disableAfterHours: number },
+  ): Promise<FailedAttemptResult> {
+    return this.dataSource.transaction(async (manager) => {
+      const current: { status: string }[] = await manager.query(
+        `SELECT status FROM notification.deliveries WHERE id = $1 AND attempts = $2 FOR UPDATE`,
+        [input.id, input.attempt],
+      );
+      await this.finishAttempt(manager, input, input.error);
+      const status = current[0]?.status;
+      // Claimed again after this attempt's lease ran out, or redelivered: the newer attempt decides.
+      if (status !== 'pending' && status !== 'held') return { outcome: 'stale' };
+
+      // UPDATE ... RETURNING inside a CTE: TypeORM hands a bare UPDATE's result back as [rows, count].
+      const [subscription] = await manager.query<{ status: string; failingSince: Date; overdue: boolean }[]>(
+        `WITH failing AS (
+           UPDATE notification.subscriptions
+           SET failing_since = coalesce(failing_since, now())
+           WHERE id = $1
+           RETURNING status, failing_since
+         )
+         SELECT status, failing_since AS "failingSince",
+                failing_since <= now() - make_interval(hours => $2) AS overdue
+         FROM failing`,
+        [input.subscriptionId, input.disableAfterHours],
+      );
+      const disableNow = subscription?.status === 'active' && subscription.overdue;
+      const disabledReason = disableNow
+        ? `no 2xx answer since ${subscription.failingSince.toISOString()} (over ${input.disableAfterHours} h); ` +
+          `last attempt: ${input.error}${input.statusCode === undefined ? '' : ` (HTTP ${input.statusCode})`}`
+        : undefined;
+      const held = disableNow || subscription?.status === 'disabled';
+      const outcome = input.retryInSeconds === null ? 'failed' : held ? 'held' : 'retrying';
+
+      await manager.query(
+        `UPDATE notification.deliveries
+         SET status = $2,
+             next_attempt_at = CASE WHEN $2 = 'pending' THEN now() + make_interval(secs => $3::float8)
+                                    ELSE next_attempt_at END,
+             last_status_code = $4,
+             last_error = $5,
+             manual_attempt = false
+         WHERE id = $1`,
+        [
+          input.id,
+          outcome === 'retrying' ? 'pending' : outcome,
+          input.retryInSeconds,
+          input.statusCode ?? null,
+          input.error.slice(0, MAX_LOGGED_TEXT),
+        ],
+      );
+      if (disabledReason !== undefined) {
+        await manager.query(
+          `UPDATE notification.subscriptions
+           SET status = 'disabled', disabled_reason = $2, disabled_at = now(), updated_at = now()
+           WHERE id = $1`,
+          [input.subscriptionId, disabledReason.slice(0, MAX_LOGGED_TEXT)],
+        );
+        // Rows locked now are being claimed or recorded by another worker, which waits for this
+        // subscription row and then finds it disabled: it holds them itself, so skip rather than wait
+        // (waiting for them while holding the subscription row could deadlock).
+        await manager.query(
+          `UPDATE notification.deliveries SET status = 'held'
+           WHERE id IN (SELECT id FROM notification.deliveries
+                        WHERE subscription_id = $1 AND status = 'pending'
+                        FOR UPDATE SKIP LOCKED)`,
+          [input.subscriptionId],
+        );
+      }
+      return { outcome, disabledReason };
+    });
+  }
+
+  /**
+   * Makes a subscription active again after it was disabled (or paused): forgets the failure history
+   * and releases its held deliveries, due at once. Returns false when there is no such subscription.
+   */
+  async resumeSubscription(subscriptionId: string): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      // Deliveries before the subscription row: the lock order of markAttemptFailed.
+      await manager.query(
+        `UPDATE notification.deliveries SET status = 'pending', next_attempt_at = now()
+         WHERE subscription_id = $1 AND status = 'held'`,
+        [subscriptionId],
+      );
+      const resumed: unknown[] = await manager.query(
+        `WITH resumed AS (
+           UPDATE notification.subscriptions
+           SET status = 'active', failing_since = NULL, disabled_reason = NULL, disabled_at = NULL,
+               updated_at = now()
+           WHERE id = $1
+           RETURNING id
+         )
+         SELECT id FROM resumed`,
+        [subscriptionId],
+      );
+      return resumed.length > 0;
+    });
+  }
+
+  /** Deliveries not yet sent, by status, for the queue gauge. */
+  async countQueued(): Promise<{ status: 'pending' | 'held' | 'collected'; count: number }[]> {
+    return this.dataSource.query(
+      `SELECT status, count(*)::int AS count FROM notification.deliveries
+       WHERE status IN ('pending', 'held', 'collected') GROUP BY status`,
     );
   }
 
-  /** Records a failed attempt: scheduled again after `retryInSeconds`, or failed for good when null. */
-  async markAttemptFailed(input: {
-    id: string;
-    statusCode?: number;
-    error: string;
-    retryInSeconds: number | null;
-  }): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE notification.deliveries
-       SET status = CASE WHEN $4::float8 IS NULL THEN 'failed' ELSE 'pending' END,
-           next_attempt_at = CASE WHEN $4::float8 IS NULL THEN next_attempt_at ELSE now() + make_interval(secs => $4::float8) END,
-           last_status_code = $2,
-           last_error = $3
-       WHERE id = $1`,
-      [input.id, input.statusCode ?? null, input.error.slice(0, 1_000), input.retryInSeconds],
+  private async finishAttempt(manager: EntityManager, outcome: AttemptOutcome, error: string | null) {
+    await manager.query(
+      `UPDATE notification.delivery_attempts
+       SET finished_at = clock_timestamp(), status_code = $3, latency_ms = $4, error = $5, response_body = $6
+       WHERE delivery_id = $1 AND attempt = $2`,
+      [
+        outcome.id,
+        outcome.attempt,
+        outcome.statusCode ?? null,
+        Math.round(outcome.latencyMs),
+        error?.slice(0, MAX_LOGGED_TEXT) ?? null,
+        outcome.responseBody?.slice(0, MAX_LOGGED_TEXT) ?? null,
+      ],
     );
   }
 }

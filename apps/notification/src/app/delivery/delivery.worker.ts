@@ -5,47 +5,58 @@ import {
   Inject,
   Injectable,
   type OnApplicationBootstrap,
+  Optional,
 } from '@nestjs/common';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { type Logger } from 'pino';
 
 import { MetricsService, ROOT_LOGGER } from '@newsflow/observability';
 
-import { NOTIFICATION_CONFIG, type NotificationConfig } from '../notification.config';
+import { NOTIFICATION_CONFIG } from '../notification.config';
+import { DELIVERY_WORKER_OPTIONS, type DeliveryConfig, type DeliveryWorkerOptions } from './delivery.config';
 import { type DueDelivery, DeliveryRepository } from './delivery.repository';
 import { nextRetryDelaySeconds } from './retry-schedule';
-import { WebhookSender } from './webhook-sender';
+import { type WebhookResult, WebhookSender } from './webhook-sender';
+import { WebhookSigningSecrets } from './webhook-signing-secrets';
 
 /** How long a claimed delivery is reserved for one attempt; longer than the request timeout. */
 const LEASE_MARGIN_SECONDS = 30;
 
+type Outcome = 'delivered' | 'retrying' | 'failed' | 'held' | 'stale';
+
 /**
- * Sends due webhooks from the outbox table. Runs in every instance; rows are claimed with
- * `SKIP LOCKED`, so instances share the work without sending anything twice.
+ * Sends due webhooks from the outbox table, after turning closed digest windows into digests. Runs in
+ * every instance; rows are claimed with `SKIP LOCKED`, so instances share the work without sending
+ * anything twice.
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger: Logger;
   private readonly sender: WebhookSender;
+  private readonly rateWindowSeconds: number;
   private readonly deliveries: Counter<'outcome'>;
   private readonly latency: Histogram<'outcome'>;
+  private readonly disabled: Counter;
   private running: Promise<void> | undefined;
   private stopping = false;
 
   constructor(
-    @Inject(NOTIFICATION_CONFIG) private readonly config: NotificationConfig,
+    @Inject(NOTIFICATION_CONFIG) private readonly config: DeliveryConfig,
     @Inject(ROOT_LOGGER) rootLogger: Logger,
     private readonly repository: DeliveryRepository,
+    private readonly signingSecrets: WebhookSigningSecrets,
     metrics: MetricsService,
+    @Optional() @Inject(DELIVERY_WORKER_OPTIONS) options?: DeliveryWorkerOptions,
   ) {
     this.logger = rootLogger.child({ component: 'delivery-worker' });
     this.sender = new WebhookSender({
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     });
+    this.rateWindowSeconds = options?.rateWindowSeconds ?? 60;
     this.deliveries = new Counter({
       name: 'newsflow_webhook_deliveries_total',
-      help: 'Webhook delivery attempts by outcome (delivered, retrying, failed)',
+      help: 'Webhook delivery attempts by outcome (delivered, retrying, failed, held, stale)',
       labelNames: ['outcome'] as const,
       registers: [metrics.registry],
     });
@@ -55,6 +66,28 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       labelNames: ['outcome'] as const,
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [metrics.registry],
+    });
+    this.disabled = new Counter({
+      name: 'newsflow_webhook_subscriptions_disabled_total',
+      help: 'Subscriptions disabled because their endpoint kept failing',
+      registers: [metrics.registry],
+    });
+    const queued = new Gauge({
+      name: 'newsflow_webhook_deliveries_queued',
+      help: 'Deliveries not sent yet: pending (due or retrying), held (subscription disabled), collected (digest window open)',
+      labelNames: ['status'] as const,
+      registers: [metrics.registry],
+      // Read at scrape time; a failed read keeps the last values rather than failing the scrape.
+      collect: async () => {
+        try {
+          const counts = new Map((await repository.countQueued()).map((row) => [row.status, row.count]));
+          for (const status of ['pending', 'held', 'collected'] as const) {
+            queued.set({ status }, counts.get(status) ?? 0);
+          }
+        } catch (error) {
+          this.logger.warn({ err: error }, 'could not count queued deliveries');
+        }
+      },
     });
   }
 
@@ -71,6 +104,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     while (!this.stopping) {
       let claimed = 0;
       try {
+        await this.repository.flushDueDigests();
         claimed = await this.deliverBatch();
       } catch (error) {
         this.logger.error({ err: error }, 'delivery batch failed; retrying after the poll interval');
@@ -84,38 +118,82 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const due = await this.repository.claimDue({
       limit: this.config.DELIVERY_BATCH_SIZE,
       leaseSeconds: Math.ceil(this.config.WEBHOOK_TIMEOUT_MS / 1000) + LEASE_MARGIN_SECONDS,
+      rateWindowSeconds: this.rateWindowSeconds,
     });
-    await Promise.all(due.map((delivery) => this.deliver(delivery)));
+    if (due.length === 0) return 0;
+    const secrets = await this.signingSecrets.forSubscriptions([
+      ...new Set(due.map((delivery) => delivery.subscriptionId)),
+    ]);
+    await Promise.all(due.map((delivery) => this.deliver(delivery, secrets.get(delivery.subscriptionId))));
     return due.length;
   }
 
-  private async deliver(delivery: DueDelivery): Promise<void> {
-    const result = await this.sender.send({
-      url: delivery.webhookUrl,
+  /** `secrets`: all that sign now (several during a rotation's overlap); none if unreadable. */
+  private async deliver(delivery: DueDelivery, secrets: readonly string[] | undefined): Promise<void> {
+    const result: WebhookResult =
+      secrets === undefined || secrets.length === 0
+        ? { ok: false, error: 'no signing secret could be read for the subscription', durationMs: 0 }
+        : await this.sender.send({
+            url: delivery.webhookUrl,
+            id: delivery.id,
+            secret: secrets,
+            body: JSON.stringify(delivery.payload),
+          });
+    const attempt = {
       id: delivery.id,
-      secret: delivery.signingSecret,
-      body: JSON.stringify(delivery.payload),
-    });
-    const context = { deliveryId: delivery.id, articleId: delivery.articleId, attempt: delivery.attempts };
+      subscriptionId: delivery.subscriptionId,
+      attempt: delivery.attempts,
+      latencyMs: result.durationMs,
+      responseBody: responseExcerpt(result),
+    };
+    const context = {
+      deliveryId: delivery.id,
+      subscriptionId: delivery.subscriptionId,
+      articleId: delivery.articleId,
+      kind: delivery.kind,
+      attempt: delivery.attempts,
+    };
     if (result.ok) {
-      await this.repository.markDelivered({ id: delivery.id, statusCode: result.statusCode });
+      await this.repository.markDelivered({ ...attempt, statusCode: result.statusCode });
       this.record('delivered', result.durationMs);
       this.logger.info({ ...context, statusCode: result.statusCode }, 'webhook delivered');
       return;
     }
-    const retryInSeconds = nextRetryDelaySeconds(this.config.WEBHOOK_RETRY_SCHEDULE, delivery.attempts);
-    await this.repository.markAttemptFailed({
-      id: delivery.id,
+    // A redelivery asked for by hand is one attempt; the schedule is for automatic retries.
+    const retryInSeconds = delivery.manual
+      ? null
+      : nextRetryDelaySeconds(this.config.WEBHOOK_RETRY_SCHEDULE, delivery.attempts);
+    const { outcome, disabledReason } = await this.repository.markAttemptFailed({
+      ...attempt,
       statusCode: result.statusCode,
       error: result.error,
       retryInSeconds,
+      disableAfterHours: this.config.WEBHOOK_DISABLE_AFTER_HOURS,
     });
-    this.record(retryInSeconds === null ? 'failed' : 'retrying', result.durationMs);
-    this.logger.warn({ ...context, error: result.error, retryInSeconds }, 'webhook delivery failed');
+    this.record(outcome, result.durationMs);
+    this.logger.warn(
+      { ...context, statusCode: result.statusCode, error: result.error, outcome, retryInSeconds },
+      'webhook delivery failed',
+    );
+    if (disabledReason !== undefined) {
+      this.disabled.inc();
+      this.logger.warn(
+        { subscriptionId: delivery.subscriptionId, reason: disabledReason },
+        'subscription disabled: its endpoint kept failing; deliveries are held until it is resumed',
+      );
+    }
   }
 
-  private record(outcome: 'delivered' | 'retrying' | 'failed', durationMs: number): void {
+  private record(outcome: Outcome, durationMs: number): void {
     this.deliveries.inc({ outcome });
     this.latency.observe({ outcome }, durationMs / 1000);
   }
+}
+
+/**
+ * The start of the receiver's answer, for the attempt log. WebhookSender drains answers up to its cap
+ * without keeping them yet; once its result carries `responseBody`, the log keeps 1000 characters.
+ */
+function responseExcerpt(result: WebhookResult & { responseBody?: string }): string | undefined {
+  return result.responseBody;
 }
