@@ -3,6 +3,7 @@ export * from './lib/events/article-ingested';
 export * from './lib/events/article-rejected';
 export * from './lib/events/common';
 export * from './lib/events/dead-letter';
+export * from './lib/events/notification';
 export * from './lib/headers';
 export * from './lib/registry';
 export * from './lib/topics';

@@ -4,6 +4,7 @@ import { ArticleEnrichedV1Schema } from './events/article-enriched';
 import { ArticleIngestedV1Schema } from './events/article-ingested';
 import { ArticleRejectedV1Schema } from './events/article-rejected';
 import { DeadLetterV1Schema } from './events/dead-letter';
+import { NotificationV1Schema } from './events/notification';
 import { Topic } from './topics';
 
 export type ServiceName = 'ingestion' | 'enrichment' | 'storage' | 'notification';
@@ -61,6 +62,16 @@ export const TopicContracts = {
     schema: DeadLetterV1Schema,
     producers: ['any consumer'],
     consumers: [],
+  },
+  [Topic.NotificationV1]: {
+    topic: Topic.NotificationV1,
+    eventType: 'dev.newsflow.notification.v1',
+    summary:
+      'An article matched a subscription: one message per (subscription, article), published after the webhook delivery is queued.',
+    key: 'Article id, so all matches of one article land on one partition, in order.',
+    schema: NotificationV1Schema,
+    producers: ['notification'],
+    consumers: ['storage'],
   },
 } as const satisfies { [T in Topic]: TopicContract & { topic: T } };
 

@@ -8,6 +8,7 @@ export const Topic = {
   ArticleEnrichedV1: 'news.articles.enriched.v1',
   ArticleRejectedV1: 'news.articles.rejected.v1',
   DeadLetterV1: 'news.dlq.v1',
+  NotificationV1: 'news.notifications.v1',
 } as const;
 
 export type Topic = (typeof Topic)[keyof typeof Topic];
