@@ -9,7 +9,9 @@
  *     with its data in .cache/kafka/data, kept between runs (log: .cache/kafka/broker.log).
  *  3. Builds the four services with Nx (cached) while the broker boots.
  *  4. Starts ingestion, enrichment, storage and notification with human-readable logs, waits until
- *     every /health answers 200 (at most 120 s) and prints where everything is.
+ *     every /health answers 200 (at most 120 s) and prints where everything is, with an API key for
+ *     the notification API. The key and notification's encryption key (for signing secrets at rest)
+ *     are generated on the first run and kept in .cache/dev/.
  *
  * Ctrl-C stops the services, then the broker if this script started it, and exits 0. When a service
  * dies on its own, everything is stopped and the exit code is 1.
@@ -18,6 +20,8 @@
  * Environment passed to the services: KAFKA_BROKERS, DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/newsflow), LOG_LEVEL.
  */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -103,11 +107,12 @@ function fatal(message) {
  * GET http://127.0.0.1:<port><path>: the status and the start of the body, or the connection error.
  * @param {number} port
  * @param {string} urlPath
+ * @param {Record<string, string>} [headers]
  * @returns {Promise<{ status: number, body: string } | { error: string }>}
  */
-function httpGet(port, urlPath) {
+function httpGet(port, urlPath, headers = {}) {
   return new Promise((resolve) => {
-    const request = http.get({ host: HOST, port, path: urlPath, timeout: 2000 }, (response) => {
+    const request = http.get({ host: HOST, port, path: urlPath, headers, timeout: 2000 }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk) => {
@@ -168,6 +173,56 @@ async function resolveKafka() {
           ),
       }),
   };
+}
+
+const DEV_SECRETS_DIR = path.join(REPO_ROOT, '.cache', 'dev');
+
+/**
+ * A development secret kept in .cache/dev/<name> (readable by this user only): read it, or create it
+ * with `generate` on the first run. Never a constant in the repository.
+ * @param {string} name
+ * @param {() => string} generate
+ */
+function devSecret(name, generate) {
+  const file = path.join(DEV_SECRETS_DIR, name);
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(DEV_SECRETS_DIR, { recursive: true, mode: 0o700 });
+  const value = generate();
+  fs.writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return value;
+}
+
+/**
+ * The development API key of the notification API: the one in .cache/dev/ while the service accepts
+ * it; otherwise (first run, or a database made anew) a new one from the built `api-key` CLI.
+ * @param {string} databaseUrl
+ * @returns {Promise<string>}
+ */
+async function ensureDevApiKey(databaseUrl) {
+  const file = path.join(DEV_SECRETS_DIR, 'notification-api-key');
+  if (fs.existsSync(file)) {
+    const key = fs.readFileSync(file, 'utf8').trim();
+    const answer = await httpGet(3003, '/api/subscriptions', { authorization: `Bearer ${key}` });
+    if ('status' in answer && answer.status === 200) return key;
+  }
+  const cli = path.join(
+    REPO_ROOT,
+    'dist/apps/notification/apps/notification/src/app/api-keys/api-key.cli.js',
+  );
+  const key = await new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [cli, 'create', '--name', 'npm start (development)'],
+      { env: { ...process.env, DATABASE_URL: databaseUrl } },
+      (error, stdout, stderr) =>
+        error
+          ? reject(new Error(`api-key create failed: ${stderr || error.message}`))
+          : resolve(stdout.trim()),
+    ),
+  );
+  fs.mkdirSync(DEV_SECRETS_DIR, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
 }
 
 /** @param {string} name */
@@ -241,6 +296,11 @@ async function main() {
 
   fs.mkdirSync(path.join(REPO_ROOT, 'data', 'inbox'), { recursive: true });
 
+  // Signing secrets are encrypted at rest; a development key of this checkout unless one is given.
+  const encryptionKey =
+    process.env.NOTIFICATION_ENCRYPTION_KEY?.trim() ||
+    devSecret('notification-encryption-key', () => randomBytes(32).toString('base64'));
+
   const width = Math.max(...SERVICES.map((service) => service.name.length));
   const colorEnv = process.stdout.isTTY && !('NO_COLOR' in process.env) ? { FORCE_COLOR: '1' } : {};
   step(`Starting ${SERVICES.map((service) => service.name).join(', ')}`);
@@ -258,6 +318,7 @@ async function main() {
         INBOX_DIR: 'data/inbox',
         PUBLIC_API_URL: 'http://127.0.0.1:3002',
         WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+        ...(service.name === 'notification' ? { NOTIFICATION_ENCRYPTION_KEY: encryptionKey } : {}),
       },
       onUnexpectedExit: (info) =>
         fatal(`${service.name} exited unexpectedly (${describeExit(info)}); stopping everything.`),
@@ -302,13 +363,14 @@ async function main() {
     if ('status' in result && result.status < 400)
       docs.push(`http://${HOST}:${service.port}/api/docs (${service.name})`);
   }
-  printBanner({ readyMs: performance.now(), kafka: kafka.description, databaseUrl, docs, width });
+  const apiKey = await ensureDevApiKey(databaseUrl);
+  printBanner({ readyMs: performance.now(), kafka: kafka.description, databaseUrl, docs, width, apiKey });
 }
 
 /**
- * @param {{ readyMs: number, kafka: string, databaseUrl: string, docs: string[], width: number }} info
+ * @param {{ readyMs: number, kafka: string, databaseUrl: string, docs: string[], width: number, apiKey: string }} info
  */
-function printBanner({ readyMs, kafka, databaseUrl, docs, width }) {
+function printBanner({ readyMs, kafka, databaseUrl, docs, width, apiKey }) {
   const b = (/** @type {string} */ text) => paint('bold', text);
   const u = (/** @type {string} */ text) => paint('cyan', text);
   const rule = paint('green', '─'.repeat(78));
@@ -332,11 +394,13 @@ function printBanner({ readyMs, kafka, databaseUrl, docs, width }) {
     `  Kafka          ${kafka}`,
     `  Postgres       ${redactUrl(databaseUrl)}`,
     '',
-    `  Get a signed webhook for new articles that mention a keyword (more: notification API docs):`,
+    `  Notification API key (development, kept in ${rel(path.join(DEV_SECRETS_DIR, 'notification-api-key'))}):`,
+    `    ${apiKey}`,
+    `  Get a signed webhook for new articles that match a query (more: notification API docs):`,
     `    curl -X POST http://127.0.0.1:3003/api/subscriptions \\`,
-    `         -H 'content-type: application/json' \\`,
-    `         -d '{"name": "demo", "webhookUrl": "http://127.0.0.1:8080/hook", "keywords": ["climate"]}'`,
-    `    curl http://127.0.0.1:3003/api/subscriptions`,
+    `         -H "authorization: Bearer $(cat .cache/dev/notification-api-key)" -H 'content-type: application/json' \\`,
+    `         -d '{"name": "demo", "webhookUrl": "http://127.0.0.1:8080/hook", "filter": {"query": "climate OR \\"global warming\\""}}'`,
+    `    curl -H "authorization: Bearer $(cat .cache/dev/notification-api-key)" http://127.0.0.1:3003/api/subscriptions`,
     '',
     `  ${paint('dim', 'Ctrl-C stops everything.')}`,
     rule,

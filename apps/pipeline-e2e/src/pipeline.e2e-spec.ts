@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,10 +10,27 @@ import { Client } from 'pg';
 import { type ArticleEnrichedV1, type ArticleRejectedV1, Topic } from '@newsflow/contracts';
 
 import { eventually, freePort, requiredEnv, runId } from './support/environment';
-import { type ServiceName, ServiceProcess } from './support/service-process';
+import { type ServiceName, ServiceProcess, repoRoot } from './support/service-process';
 import { WebhookReceiver, verifyStandardWebhook } from './support/webhook-receiver';
 
 const SAMPLE = path.join(__dirname, 'fixtures', 'donbass-recognition-2022-02-22.txt');
+
+/** A notification API key from the built `api-key` CLI, as an operator creates one. */
+function createApiKey(databaseUrl: string): Promise<string> {
+  const cli = path.join(
+    repoRoot(),
+    'dist/apps/notification/apps/notification/src/app/api-keys/api-key.cli.js',
+  );
+  return new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [cli, 'create', '--name', 'e2e'],
+      { env: { ...process.env, DATABASE_URL: databaseUrl } },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`api-key create: ${stderr}`)) : resolve(stdout.trim()),
+    ),
+  );
+}
 
 interface ArticleBody {
   id: string;
@@ -20,6 +39,7 @@ interface ArticleBody {
   paragraphs: string[];
   language: { code: string; confidence: number } | null;
   enrichmentVersion: number | null;
+  notifiedAt: string | null;
   source: { bucket: string; key: string };
 }
 
@@ -35,6 +55,7 @@ describe('pipeline end to end', () => {
   const receiver = new WebhookReceiver();
   const services = new Map<ServiceName, ServiceProcess>();
   let inbox: string;
+  let apiKey: string;
 
   const service = (name: ServiceName) => services.get(name) as ServiceProcess;
 
@@ -56,11 +77,15 @@ describe('pipeline end to end', () => {
         ...common,
         KAFKA_GROUP_ID: `e2e-${run}-${name}`,
         KAFKA_AUTO_OFFSET_RESET: 'latest',
+        ...(name === 'notification'
+          ? { NOTIFICATION_ENCRYPTION_KEY: randomBytes(32).toString('base64') }
+          : {}),
       });
       services.set(name, process);
       process.start();
     }
     await Promise.all([...services.values()].map((process) => process.waitUntilReady()));
+    apiKey = await createApiKey(databaseUrl.toString());
   }, 180_000);
 
   afterAll(async () => {
@@ -83,10 +108,15 @@ describe('pipeline end to end', () => {
   let articleId: string;
   let signingSecret: string;
 
+  it('refuses the notification API without an API key', async () => {
+    const response = await fetch(`${service('notification').baseUrl}/api/subscriptions`);
+    expect(response.status).toBe(401);
+  });
+
   it('creates a subscription', async () => {
     const response = await fetch(`${service('notification').baseUrl}/api/subscriptions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
       body: JSON.stringify({
         name: `e2e ${run}`,
         webhookUrl: receiver.url,
@@ -142,6 +172,14 @@ describe('pipeline end to end', () => {
     expect(payload.data.matchedKeywords.sort()).toEqual(['Duma', 'Vladimir Putin']);
     expect(payload.data.article.publishedAt).toBe('2022-02-22');
     expect(payload.data.article.url).toMatch(new RegExp(`/api/articles/${articleId}$`));
+  });
+
+  it('records when the article was notified (news.notifications.v1 → storage)', async () => {
+    const notified = await eventually('notifiedAt to be set', async () => {
+      const { body } = await getJson<ArticleBody>(`${service('storage').baseUrl}/api/articles/${articleId}`);
+      return body.notifiedAt ?? undefined;
+    });
+    expect(Date.parse(notified)).toBeGreaterThan(Date.parse('2026-01-01'));
   });
 
   it('treats the same article dropped again as the same article: one row, no second webhook', async () => {

@@ -9,6 +9,9 @@ import {
 } from '@newsflow/config';
 import { ServiceEnvSchema } from '@newsflow/service-kit';
 
+import { EncryptionEnvSchema, assertEncryptionKeyForEnvironment } from './crypto/encryption.config';
+import { SubscriptionsEnvSchema } from './subscriptions/subscriptions.config';
+
 export const NotificationConfigSchema = ServiceEnvSchema(3003)
   .extend(KafkaEnvSchema.shape)
   .extend(DatabaseEnvSchema.shape)
@@ -29,11 +32,17 @@ export const NotificationConfigSchema = ServiceEnvSchema(3003)
       }),
     DELIVERY_POLL_INTERVAL_MS: positiveIntFromEnv(500),
     DELIVERY_BATCH_SIZE: positiveIntFromEnv(20),
-  });
+  })
+  .extend(EncryptionEnvSchema.shape)
+  .extend(SubscriptionsEnvSchema.shape);
 
 export type NotificationConfig = z.infer<typeof NotificationConfigSchema>;
 
-export const loadNotificationConfig = (): NotificationConfig => loadConfig(NotificationConfigSchema);
+export function loadNotificationConfig(): NotificationConfig {
+  const config = loadConfig(NotificationConfigSchema);
+  assertEncryptionKeyForEnvironment(config);
+  return config;
+}
 
 export const NOTIFICATION_CONFIG = Symbol('NOTIFICATION_CONFIG');
 export const NOTIFICATION_SCHEMA = 'notification';

@@ -10,7 +10,7 @@ import { ArticleMatchingHandler } from './matching/article-matching.handler';
 import { NOTIFICATION_MIGRATIONS } from './migrations';
 import { NOTIFICATION_CONFIG, NOTIFICATION_SCHEMA, type NotificationConfig } from './notification.config';
 import { SubscriptionEntity } from './subscriptions/subscription.entity';
-import { SubscriptionRepository } from './subscriptions/subscription.repository';
+import { SUBSCRIPTION_PROVIDERS } from './subscriptions/subscription-providers';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 
 @Module({})
@@ -24,7 +24,7 @@ export class NotificationModule {
           service: 'notification',
           config,
           logger,
-          topics: [Topic.ArticleEnrichedV1, Topic.DeadLetterV1],
+          topics: [Topic.ArticleEnrichedV1, Topic.NotificationV1, Topic.DeadLetterV1],
         }),
         databaseModuleFor({
           service: 'notification',
@@ -37,7 +37,7 @@ export class NotificationModule {
       controllers: [ArticleMatchingHandler, SubscriptionsController],
       providers: [
         { provide: NOTIFICATION_CONFIG, useValue: config },
-        SubscriptionRepository,
+        ...SUBSCRIPTION_PROVIDERS,
         DeliveryRepository,
         DeliveryWorker,
       ],

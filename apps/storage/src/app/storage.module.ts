@@ -26,7 +26,12 @@ export class StorageModule {
           service: 'storage',
           config,
           logger,
-          topics: [Topic.ArticleIngestedV1, Topic.ArticleEnrichedV1, Topic.DeadLetterV1],
+          topics: [
+            Topic.ArticleIngestedV1,
+            Topic.ArticleEnrichedV1,
+            Topic.NotificationV1,
+            Topic.DeadLetterV1,
+          ],
         }),
         databaseModuleFor({
           service: 'storage',

@@ -3,7 +3,7 @@ import https from 'node:https';
 import { isIP } from 'node:net';
 
 import { ForbiddenTargetError, guardedLookup, isForbiddenAddress } from './target-guard';
-import { signWebhook } from './webhook-signature';
+import { signWebhookWithAll } from './webhook-signature';
 
 /** Receivers' answers are read up to this many bytes: enough for an error message, never a flood. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -11,7 +11,8 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 export interface WebhookRequest {
   url: string;
   id: string;
-  secret: string;
+  /** The signing secret, or all that sign now during a rotation (each adds a signature). */
+  secret: string | readonly string[];
   body: string;
   now?: Date;
 }
@@ -45,8 +46,8 @@ export class WebhookSender {
       'user-agent': 'Newsflow-Webhooks/1',
       'webhook-id': request.id,
       'webhook-timestamp': String(timestamp),
-      'webhook-signature': signWebhook({
-        secret: request.secret,
+      'webhook-signature': signWebhookWithAll({
+        secrets: typeof request.secret === 'string' ? [request.secret] : request.secret,
         id: request.id,
         timestamp,
         body: request.body,

@@ -19,3 +19,18 @@ export function signWebhook(input: { secret: string; id: string; timestamp: numb
     .digest('base64');
   return `v1,${signature}`;
 }
+
+/**
+ * The `webhook-signature` header for every secret that signs now (during a rotation, the new and the
+ * previous ones): Standard Webhooks lets it carry several space-separated signatures, and a receiver
+ * accepts the message when any of them verifies with its secret.
+ */
+export function signWebhookWithAll(input: {
+  secrets: readonly string[];
+  id: string;
+  timestamp: number;
+  body: string;
+}): string {
+  if (input.secrets.length === 0) throw new Error('no signing secret');
+  return input.secrets.map((secret) => signWebhook({ ...input, secret })).join(' ');
+}

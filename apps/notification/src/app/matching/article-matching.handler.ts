@@ -2,24 +2,30 @@ import { Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 
 import { type ArticleEnrichedV1, Topic } from '@newsflow/contracts';
+import { EventPublisher } from '@newsflow/kafka';
 import { KafkaEventContext, KafkaEventController } from '@newsflow/nest-kafka';
 import { MetricsService } from '@newsflow/observability';
+import { matchableArticle } from '@newsflow/subscription-matching';
 
 import { DeliveryRepository } from '../delivery/delivery.repository';
 import { NOTIFICATION_CONFIG, type NotificationConfig } from '../notification.config';
 import { SubscriptionRepository } from '../subscriptions/subscription.repository';
-import { matchKeywords } from './keyword-matcher';
+import { type MatchContext, notificationEvent, webhookPayload } from './match-messages';
+import { SubscriptionMatcher } from './subscription-matcher';
 
 /**
- * Matches each enriched article against the active subscriptions and queues one delivery per match.
- * The offset commits once the deliveries are durable rows; sending happens in the delivery worker.
+ * Matches each enriched article against the subscription index, queues one delivery per match of an
+ * active subscription and publishes the matches on `news.notifications.v1`. The offset commits once
+ * both are done: a failure in between retries the article, and the outbox ignores deliveries it has.
  */
 @KafkaEventController()
 export class ArticleMatchingHandler {
   constructor(
-    @Inject(NOTIFICATION_CONFIG) private readonly config: NotificationConfig,
+    @Inject(NOTIFICATION_CONFIG) private readonly config: Pick<NotificationConfig, 'PUBLIC_API_URL'>,
+    private readonly matcher: SubscriptionMatcher,
     private readonly subscriptions: SubscriptionRepository,
     private readonly deliveries: DeliveryRepository,
+    private readonly publisher: EventPublisher,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -29,34 +35,39 @@ export class ArticleMatchingHandler {
     @Ctx() context: KafkaEventContext,
   ): Promise<void> {
     const { article, enrichment } = event;
-    const active = await this.subscriptions.activeKeywordSubscriptions();
-    const matches = matchKeywords(`${article.lede}\n${article.text}`, active);
-    const subscriptionNames = new Map(active.map((subscription) => [subscription.id, subscription.name]));
+    const found = this.matcher.match(matchableArticle(event));
+    // The index may be a moment behind a pause on another instance: the database has the last word.
+    const active = await this.subscriptions.activeAmong(found.map((match) => match.subscription.id));
+    const matches = found
+      .filter((match) => active.has(match.subscription.id))
+      .sort((a, b) => a.subscription.id.localeCompare(b.subscription.id));
+
+    const storyId = enrichment.nearDuplicate?.storyId ?? article.id;
+    const matchContext: MatchContext = {
+      event,
+      storyId,
+      matchedAt: new Date().toISOString(),
+      publicApiUrl: this.config.PUBLIC_API_URL,
+      traceparent: context.event.metadata.traceParent,
+    };
     await this.deliveries.enqueue(
       matches.map((match) => ({
-        subscriptionId: match.subscriptionId,
+        subscriptionId: match.subscription.id,
         articleId: article.id,
-        payload: {
-          type: 'article.matched',
-          timestamp: new Date().toISOString(),
-          data: {
-            subscription: {
-              id: match.subscriptionId,
-              name: subscriptionNames.get(match.subscriptionId) ?? '',
-            },
-            matchedKeywords: match.matchedKeywords,
-            article: {
-              id: article.id,
-              publishedAt: article.publishedAt,
-              lede: article.lede,
-              language: enrichment.language.code,
-              url: new URL(`/api/articles/${article.id}`, this.config.PUBLIC_API_URL).toString(),
-            },
-            traceparent: context.event.metadata.traceParent,
-          },
-        },
+        storyId,
+        payload: webhookPayload(match, matchContext),
       })),
     );
+    if (matches.length > 0) {
+      await this.publisher.publishMany(
+        Topic.NotificationV1,
+        matches.map((match) => ({
+          key: article.id,
+          payload: notificationEvent(match, matchContext),
+          cause: context.event.metadata,
+        })),
+      );
+    }
     this.metrics.articles.inc({
       stage: 'notification',
       outcome: matches.length > 0 ? 'success' : 'no_match',

@@ -1,42 +1,41 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  NotFoundException,
-  Param,
-  ParseUUIDPipe,
-  Post,
-} from '@nestjs/common';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 
-import { generateSigningSecret } from '../delivery/webhook-signature';
-import { CreateSubscriptionDto, CreatedSubscriptionDto, SubscriptionDto } from './subscription.dto';
-import { SubscriptionRepository } from './subscription.repository';
+import {
+  CreateSubscriptionDto,
+  CreatedSubscriptionDto,
+  RotatedSecretDto,
+  SubscriptionDto,
+  UpdateSubscriptionDto,
+} from './subscription.dto';
+import { SubscriptionsService } from './subscriptions.service';
+
+const id = () => new ParseUUIDPipe();
 
 @ApiTags('subscriptions')
+@ApiUnauthorizedResponse({ description: 'No API key, or not a valid one: send Authorization: Bearer <key>' })
 @Controller('api/subscriptions')
 export class SubscriptionsController {
-  constructor(private readonly subscriptions: SubscriptionRepository) {}
+  constructor(private readonly subscriptions: SubscriptionsService) {}
 
   @Post()
   @ApiCreatedResponse({ type: CreatedSubscriptionDto })
+  @ApiBadRequestResponse({ description: 'A field is invalid; for a query, the position and the reason' })
   async create(@Body() body: CreateSubscriptionDto): Promise<CreatedSubscriptionDto> {
-    const keywords = [...new Set(body.keywords.map((keyword) => keyword.trim()).filter(Boolean))];
-    if (keywords.length === 0)
-      throw new BadRequestException('keywords: at least one non-blank keyword is needed');
-    const signingSecret = generateSigningSecret();
-    const created = await this.subscriptions.create({
-      name: body.name.trim(),
-      webhookUrl: body.webhookUrl,
-      keywords,
-      signingSecret,
-    });
-    return { ...SubscriptionDto.from(created), signingSecret };
+    const { subscription, signingSecret } = await this.subscriptions.create(body);
+    return { ...SubscriptionDto.from(subscription), signingSecret };
   }
 
   @Get()
-  @ApiOkResponse({ type: [SubscriptionDto] })
+  @ApiOkResponse({ type: [SubscriptionDto], description: 'Newest first' })
   async list(): Promise<SubscriptionDto[]> {
     return (await this.subscriptions.list()).map((subscription) => SubscriptionDto.from(subscription));
   }
@@ -44,9 +43,54 @@ export class SubscriptionsController {
   @Get(':id')
   @ApiOkResponse({ type: SubscriptionDto })
   @ApiNotFoundResponse()
-  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<SubscriptionDto> {
-    const subscription = await this.subscriptions.findById(id);
-    if (!subscription) throw new NotFoundException(`no subscription with id ${id}`);
-    return SubscriptionDto.from(subscription);
+  async get(@Param('id', id()) subscriptionId: string): Promise<SubscriptionDto> {
+    return SubscriptionDto.from(await this.subscriptions.get(subscriptionId));
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: SubscriptionDto, description: 'Only the fields given change' })
+  @ApiBadRequestResponse()
+  @ApiNotFoundResponse()
+  async update(
+    @Param('id', id()) subscriptionId: string,
+    @Body() body: UpdateSubscriptionDto,
+  ): Promise<SubscriptionDto> {
+    return SubscriptionDto.from(await this.subscriptions.update(subscriptionId, body));
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SubscriptionDto, description: 'Matches nothing until resumed' })
+  @ApiNotFoundResponse()
+  async pause(@Param('id', id()) subscriptionId: string): Promise<SubscriptionDto> {
+    return SubscriptionDto.from(await this.subscriptions.pause(subscriptionId));
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: SubscriptionDto,
+    description:
+      'Active again; a subscription disabled for a failing endpoint gets its failure record cleared',
+  })
+  @ApiNotFoundResponse()
+  async resume(@Param('id', id()) subscriptionId: string): Promise<SubscriptionDto> {
+    return SubscriptionDto.from(await this.subscriptions.resume(subscriptionId));
+  }
+
+  @Post(':id/secret/rotate')
+  @HttpCode(200)
+  @ApiOkResponse({ type: RotatedSecretDto })
+  @ApiNotFoundResponse()
+  async rotateSecret(@Param('id', id()) subscriptionId: string): Promise<RotatedSecretDto> {
+    return this.subscriptions.rotateSecret(subscriptionId);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted, with its deliveries' })
+  @ApiNotFoundResponse()
+  async delete(@Param('id', id()) subscriptionId: string): Promise<void> {
+    await this.subscriptions.delete(subscriptionId);
   }
 }

@@ -35,4 +35,15 @@ export class ArticleEventsHandler {
     await this.articles.saveEnrichedBatch(events.map((event) => event.payload));
     this.metrics.articles.inc({ stage: 'storage_enrichment', outcome: 'success' }, events.length);
   }
+
+  /** `notified_at`: the first match of the article with any subscription (a replay keeps the earliest). */
+  @KafkaBatchPattern(Topic.NotificationV1)
+  async onNotified(
+    @Payload() events: ConsumedEvent<typeof Topic.NotificationV1>[],
+    @Ctx() _context: KafkaBatchContext,
+  ): Promise<void> {
+    await this.articles.markNotified(
+      events.map((event) => ({ articleId: event.payload.articleId, notifiedAt: event.payload.matchedAt })),
+    );
+  }
 }
