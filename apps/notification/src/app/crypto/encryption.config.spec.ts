@@ -43,18 +43,18 @@ describe('NOTIFICATION_ENCRYPTION_KEY', () => {
     const config = load({
       NODE_ENV: 'production',
       NOTIFICATION_ENCRYPTION_KEY: current.toString('base64'),
-      NOTIFICATION_ENCRYPTION_PREVIOUS_KEYS: ` ${previous.toString('base64')} ,`,
+      NOTIFICATION_ENCRYPTION_OLD_KEYS: ` ${previous.toString('base64')} ,`,
     });
     expect(config.NOTIFICATION_ENCRYPTION_KEY).toEqual(current);
-    expect(config.NOTIFICATION_ENCRYPTION_PREVIOUS_KEYS).toEqual([previous]);
+    expect(config.NOTIFICATION_ENCRYPTION_OLD_KEYS).toEqual([previous]);
   });
 
   it('a malformed key is refused by name, without echoing it', () => {
     const error = configErrorOf({ NOTIFICATION_ENCRYPTION_KEY: 'hunter2hunter2' });
     expect(error.problems[0]?.variable).toBe('NOTIFICATION_ENCRYPTION_KEY');
     expect(error.message).not.toContain('hunter2');
-    expect(configErrorOf({ NOTIFICATION_ENCRYPTION_PREVIOUS_KEYS: 'short' }).problems[0]?.variable).toBe(
-      'NOTIFICATION_ENCRYPTION_PREVIOUS_KEYS',
+    expect(configErrorOf({ NOTIFICATION_ENCRYPTION_OLD_KEYS: 'short' }).problems[0]?.variable).toBe(
+      'NOTIFICATION_ENCRYPTION_OLD_KEYS',
     );
   });
 

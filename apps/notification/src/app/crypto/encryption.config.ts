@@ -18,7 +18,7 @@ export const EncryptionEnvSchema = z.object({
   /** Encrypts signing secrets at rest (AES-256-GCM): 32 random bytes, base64. Required in production. */
   NOTIFICATION_ENCRYPTION_KEY: encryptionKey.optional(),
   /** Keys replaced by NOTIFICATION_ENCRYPTION_KEY, comma-separated: read, and resealed at start. */
-  NOTIFICATION_ENCRYPTION_PREVIOUS_KEYS: z
+  NOTIFICATION_ENCRYPTION_OLD_KEYS: z
     .string()
     .default('')
     .transform((text, context) => {

@@ -91,7 +91,7 @@ export class SecretCipher {
     const key = this.keys.get(keyId);
     if (!key) {
       throw new SecretCipherError(
-        `sealed with key ${keyId}, which is not configured (NOTIFICATION_ENCRYPTION_KEY or NOTIFICATION_ENCRYPTION_PREVIOUS_KEYS)`,
+        `sealed with key ${keyId}, which is not configured (NOTIFICATION_ENCRYPTION_KEY or NOTIFICATION_ENCRYPTION_OLD_KEYS)`,
       );
     }
     try {

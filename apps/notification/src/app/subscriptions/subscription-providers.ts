@@ -23,7 +23,7 @@ export const SUBSCRIPTION_PROVIDERS: Provider[] = [
     useFactory: (config: EncryptionEnv) =>
       new SecretCipher({
         current: config.NOTIFICATION_ENCRYPTION_KEY,
-        previous: config.NOTIFICATION_ENCRYPTION_PREVIOUS_KEYS,
+        previous: config.NOTIFICATION_ENCRYPTION_OLD_KEYS,
       }),
   },
   SubscriptionRepository,
