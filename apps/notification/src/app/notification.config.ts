@@ -10,6 +10,7 @@ import {
 import { ServiceEnvSchema } from '@newsflow/service-kit';
 
 import { EncryptionEnvSchema, assertEncryptionKeyForEnvironment } from './crypto/encryption.config';
+import { DeliveryEnvSchema } from './delivery/delivery.config';
 import { SubscriptionsEnvSchema } from './subscriptions/subscriptions.config';
 
 export const NotificationConfigSchema = ServiceEnvSchema(3003)
@@ -33,6 +34,7 @@ export const NotificationConfigSchema = ServiceEnvSchema(3003)
     DELIVERY_POLL_INTERVAL_MS: positiveIntFromEnv(500),
     DELIVERY_BATCH_SIZE: positiveIntFromEnv(20),
   })
+  .extend(DeliveryEnvSchema.shape)
   .extend(EncryptionEnvSchema.shape)
   .extend(SubscriptionsEnvSchema.shape);
 

@@ -10,6 +10,8 @@ import { ArticleMatchingHandler } from './matching/article-matching.handler';
 import { NOTIFICATION_MIGRATIONS } from './migrations';
 import { NOTIFICATION_CONFIG, NOTIFICATION_SCHEMA, type NotificationConfig } from './notification.config';
 import { SubscriptionEntity } from './subscriptions/subscription.entity';
+import { DeliveriesController, SubscriptionDeliveriesController } from './delivery-log/deliveries.controller';
+import { DeliveryLogRepository } from './delivery-log/delivery-log.repository';
 import { SUBSCRIPTION_PROVIDERS } from './subscriptions/subscription-providers';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 
@@ -34,11 +36,17 @@ export class NotificationModule {
           migrations: NOTIFICATION_MIGRATIONS,
         }),
       ],
-      controllers: [ArticleMatchingHandler, SubscriptionsController],
+      controllers: [
+        ArticleMatchingHandler,
+        SubscriptionsController,
+        SubscriptionDeliveriesController,
+        DeliveriesController,
+      ],
       providers: [
         { provide: NOTIFICATION_CONFIG, useValue: config },
         ...SUBSCRIPTION_PROVIDERS,
         DeliveryRepository,
+        DeliveryLogRepository,
         DeliveryWorker,
       ],
     };

@@ -144,7 +144,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       subscriptionId: delivery.subscriptionId,
       attempt: delivery.attempts,
       latencyMs: result.durationMs,
-      responseBody: responseExcerpt(result),
+      responseBody: result.responseBody,
     };
     const context = {
       deliveryId: delivery.id,
@@ -188,12 +188,4 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.deliveries.inc({ outcome });
     this.latency.observe({ outcome }, durationMs / 1000);
   }
-}
-
-/**
- * The start of the receiver's answer, for the attempt log. WebhookSender drains answers up to its cap
- * without keeping them yet; once its result carries `responseBody`, the log keeps 1000 characters.
- */
-function responseExcerpt(result: WebhookResult & { responseBody?: string }): string | undefined {
-  return result.responseBody;
 }

@@ -145,9 +145,20 @@ describe('WebhookSender against a real HTTP receiver', () => {
         statusCode: status,
         error: `receiver answered ${status}`,
         durationMs: expect.any(Number),
+        // A 304 has no body by definition (RFC 9110): node drops what the receiver wrote.
+        responseBody: status === 304 ? undefined : 'nope',
       });
     },
   );
+
+  it('keeps the first 4 KB of a long answer for the delivery log and reads no further than 64 KB', async () => {
+    const answer = `quota exceeded: ${'x'.repeat(200 * 1024)}`;
+    const receiver = await startReceiver((_request, response) => response.writeHead(429).end(answer));
+    const { result, wallMs } = await timed(() => allowLoopback(2_000).send(sampleRequest(receiver.origin)));
+    expect(result.ok).toBe(false);
+    expect(result.responseBody).toBe(answer.slice(0, 4 * 1024));
+    expect(wallMs).toBeLessThan(1_500);
+  });
 
   it('a receiver that never answers fails after timeoutMs (300 ms), well within 1 s', async () => {
     const receiver = await startReceiver(() => undefined); // reads the request, never answers

@@ -7,6 +7,8 @@ import { signWebhookWithAll } from './webhook-signature';
 
 /** Receivers' answers are read up to this many bytes: enough for an error message, never a flood. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
+/** Of that, the start is kept for the delivery log. */
+const KEPT_RESPONSE_BYTES = 4 * 1024;
 
 export interface WebhookRequest {
   url: string;
@@ -18,8 +20,14 @@ export interface WebhookRequest {
 }
 
 export type WebhookResult =
-  | { ok: true; statusCode: number; durationMs: number }
-  | { ok: false; statusCode?: number; error: string; durationMs: number };
+  | { ok: true; statusCode: number; durationMs: number; responseBody?: string }
+  | { ok: false; statusCode?: number; error: string; durationMs: number; responseBody?: string };
+
+interface ReceiverAnswer {
+  statusCode: number;
+  /** The start of the body (up to KEPT_RESPONSE_BYTES), as UTF-8. */
+  body: string;
+}
 
 export interface WebhookSenderOptions {
   timeoutMs: number;
@@ -54,10 +62,17 @@ export class WebhookSender {
       }),
     };
     try {
-      const statusCode = await this.post(url, headers, request.body);
+      const { statusCode, body } = await this.post(url, headers, request.body);
+      const responseBody = body.length > 0 ? body : undefined;
       return statusCode >= 200 && statusCode < 300
-        ? { ok: true, statusCode, durationMs: elapsed() }
-        : { ok: false, statusCode, error: `receiver answered ${statusCode}`, durationMs: elapsed() };
+        ? { ok: true, statusCode, durationMs: elapsed(), responseBody }
+        : {
+            ok: false,
+            statusCode,
+            error: `receiver answered ${statusCode}`,
+            durationMs: elapsed(),
+            responseBody,
+          };
     } catch (error) {
       return { ok: false, error: (error as Error).message, durationMs: elapsed() };
     }
@@ -75,13 +90,19 @@ export class WebhookSender {
   }
 
   /**
-   * Resolves with the status code as soon as the receiver answers; the body is drained in the
-   * background up to a cap. `timeoutMs` is a deadline for the whole attempt, not an idle timeout, so
-   * a receiver that trickles bytes cannot hold a worker.
+   * Resolves with the status code and the start of the body once the body has ended, passed the cap
+   * or the deadline has come: `timeoutMs` bounds the whole attempt, not the idle time, so a receiver that
+   * trickles bytes cannot hold a worker. An answer whose status arrived counts even if its body did not
+   * finish in time.
    */
-  private post(url: URL, headers: Record<string, string>, body: string): Promise<number> {
+  private post(url: URL, headers: Record<string, string>, body: string): Promise<ReceiverAnswer> {
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
+      let answer: { statusCode: number; kept: Buffer[]; keptBytes: number } | undefined;
+      const settle = () => {
+        if (!answer) return;
+        resolve({ statusCode: answer.statusCode, body: Buffer.concat(answer.kept).toString('utf8') });
+      };
       const request = transport.request(
         url,
         {
@@ -90,12 +111,20 @@ export class WebhookSender {
           lookup: this.options.allowPrivateTargets ? undefined : guardedLookup,
         },
         (response) => {
-          resolve(response.statusCode ?? 0);
+          const current = { statusCode: response.statusCode ?? 0, kept: [] as Buffer[], keptBytes: 0 };
+          answer = current;
           let received = 0;
           response.on('data', (chunk: Buffer) => {
             received += chunk.length;
+            if (current.keptBytes < KEPT_RESPONSE_BYTES) {
+              const part = chunk.subarray(0, KEPT_RESPONSE_BYTES - current.keptBytes);
+              current.kept.push(part);
+              current.keptBytes += part.length;
+            }
             if (received > MAX_RESPONSE_BYTES) response.destroy();
           });
+          response.on('end', settle);
+          response.on('close', settle);
           response.on('error', () => undefined);
         },
       );
@@ -103,8 +132,11 @@ export class WebhookSender {
         () => request.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)),
         this.options.timeoutMs,
       );
-      request.on('close', () => clearTimeout(deadline));
-      request.on('error', reject);
+      request.on('close', () => {
+        clearTimeout(deadline);
+        settle();
+      });
+      request.on('error', (error) => (answer ? settle() : reject(error)));
       request.end(body);
     });
   }
