@@ -56,6 +56,7 @@ describe('pipeline end to end', () => {
   const services = new Map<ServiceName, ServiceProcess>();
   let inbox: string;
   let apiKey: string;
+  let subscriptionId: string;
 
   const service = (name: ServiceName) => services.get(name) as ServiceProcess;
 
@@ -127,6 +128,7 @@ describe('pipeline end to end', () => {
     const created = (await response.json()) as { id: string; signingSecret: string };
     expect(created.signingSecret).toMatch(/^whsec_/);
     signingSecret = created.signingSecret;
+    subscriptionId = created.id;
   });
 
   it('stores a dropped article with its enrichment and serves it from the query API', async () => {
@@ -172,6 +174,32 @@ describe('pipeline end to end', () => {
     expect(payload.data.matchedKeywords.sort()).toEqual(['Duma', 'Vladimir Putin']);
     expect(payload.data.article.publishedAt).toBe('2022-02-22');
     expect(payload.data.article.url).toMatch(new RegExp(`/api/articles/${articleId}$`));
+  });
+
+  it('shows the delivery and its attempt in the delivery log, and the article as notified', async () => {
+    const authorized = { headers: { authorization: `Bearer ${apiKey}` } };
+    const base = service('notification').baseUrl;
+    const page = (await (
+      await fetch(`${base}/api/subscriptions/${subscriptionId}/deliveries?status=delivered`, authorized)
+    ).json()) as { items: { id: string; articleId: string | null }[] };
+    const delivery = page.items.find((item) => item.articleId === articleId);
+    expect(delivery).toBeDefined();
+    const detail = (await (await fetch(`${base}/api/deliveries/${delivery?.id}`, authorized)).json()) as {
+      status: string;
+      attempts: { statusCode: number | null; latencyMs: number | null }[];
+    };
+    expect(detail.status).toBe('delivered');
+    expect(detail.attempts).toHaveLength(1);
+    expect(detail.attempts[0]?.statusCode).toBeGreaterThanOrEqual(200);
+    expect(detail.attempts[0]?.statusCode).toBeLessThan(300);
+
+    const notified = await eventually('storage to record the notification', async () => {
+      const { body } = await getJson<{ notifiedAt: string | null }>(
+        `${service('storage').baseUrl}/api/articles/${articleId}`,
+      );
+      return body.notifiedAt ?? undefined;
+    });
+    expect(Date.parse(notified)).not.toBeNaN();
   });
 
   it('records when the article was notified (news.notifications.v1 → storage)', async () => {
