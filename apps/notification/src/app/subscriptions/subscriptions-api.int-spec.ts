@@ -92,6 +92,11 @@ describe('API keys', () => {
     ['POST', '/api/subscriptions/00000000-0000-4000-8000-000000000000/resume'],
     ['POST', '/api/subscriptions/00000000-0000-4000-8000-000000000000/secret/rotate'],
     ['DELETE', '/api/subscriptions/00000000-0000-4000-8000-000000000000'],
+    // The delivery log's routes are covered by the same global guard without opting in.
+    ['GET', '/api/subscriptions/00000000-0000-4000-8000-000000000000/deliveries'],
+    ['POST', '/api/subscriptions/00000000-0000-4000-8000-000000000000/redeliver?since=2026-01-01T00:00:00Z'],
+    ['GET', '/api/deliveries/00000000-0000-4000-8000-000000000000'],
+    ['POST', '/api/deliveries/00000000-0000-4000-8000-000000000000/redeliver'],
   ];
   const badCredentials: [string, Record<string, string>][] = [
     ['no Authorization header', { authorization: '' }],
