@@ -13,6 +13,17 @@ const depConstraints = [
   { sourceTag: 'scope:storage', onlyDependOnLibsWithTags: ['scope:storage', 'scope:shared'] },
   { sourceTag: 'scope:notification', onlyDependOnLibsWithTags: ['scope:notification', 'scope:shared'] },
   { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared'] },
+  // Benchmarks and evaluation tools measure any part of the pipeline (the type rules still apply).
+  {
+    sourceTag: 'scope:tooling',
+    onlyDependOnLibsWithTags: [
+      'scope:shared',
+      'scope:ingestion',
+      'scope:enrichment',
+      'scope:storage',
+      'scope:notification',
+    ],
+  },
   {
     sourceTag: 'type:app',
     onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra', 'type:nest', 'type:util'],

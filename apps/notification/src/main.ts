@@ -13,6 +13,8 @@ bootService({
     consumerTransportFor(app, { stage: 'notification', groupId: config.KAFKA_GROUP_ID, config, logger }),
   openApi: {
     title: 'Newsflow notification API',
-    description: 'Subscriptions to articles, delivered as signed webhooks (Standard Webhooks).',
+    description:
+      'Subscriptions to articles, delivered as signed webhooks (Standard Webhooks). Every route needs an API key (`npm run api-key -- create`).',
+    bearerAuth: true,
   },
 });

@@ -25,7 +25,12 @@ export interface ServiceDefinition<C extends LogEnv & HttpEnv> {
   /** Consuming services return their Kafka transport; it is attached and started before HTTP listens. */
   consumer?(app: INestApplication, config: C, logger: Logger): KafkaConsumerTransport;
   /** Services with a public API publish an OpenAPI document at /api/docs (and /api/docs-json). */
-  openApi?: { title: string; description: string };
+  openApi?: {
+    title: string;
+    description: string;
+    /** The API wants `Authorization: Bearer <API key>`: documented, and "Authorize" in the docs UI. */
+    bearerAuth?: boolean;
+  };
 }
 
 /** Services must be gone within this time after SIGTERM, whatever is still running. */
@@ -74,14 +79,12 @@ export async function runService<C extends LogEnv & HttpEnv>(
   );
 
   if (definition.openApi) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle(definition.openApi.title)
-        .setDescription(definition.openApi.description)
-        .setVersion('1')
-        .build(),
-    );
+    const builder = new DocumentBuilder()
+      .setTitle(definition.openApi.title)
+      .setDescription(definition.openApi.description)
+      .setVersion('1');
+    if (definition.openApi.bearerAuth) builder.addBearerAuth({ type: 'http', scheme: 'bearer' }, 'apiKey');
+    const document = SwaggerModule.createDocument(app, builder.build());
     SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   }
 

@@ -14,6 +14,7 @@ import {
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -37,6 +38,7 @@ import {
 const uuidParameter = () =>
   new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id: must be a UUID') });
 
+@ApiBearerAuth('apiKey')
 @ApiTags('deliveries')
 @Controller('api/subscriptions')
 export class SubscriptionDeliveriesController {
@@ -98,6 +100,7 @@ export class SubscriptionDeliveriesController {
   }
 }
 
+@ApiBearerAuth('apiKey')
 @ApiTags('deliveries')
 @Controller('api/deliveries')
 export class DeliveriesController {

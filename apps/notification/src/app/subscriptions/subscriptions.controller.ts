@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -20,6 +21,7 @@ import { SubscriptionsService } from './subscriptions.service';
 
 const id = () => new ParseUUIDPipe();
 
+@ApiBearerAuth('apiKey')
 @ApiTags('subscriptions')
 @ApiUnauthorizedResponse({ description: 'No API key, or not a valid one: send Authorization: Bearer <key>' })
 @Controller('api/subscriptions')
