@@ -14,7 +14,7 @@ describe('unnestInsert', () => {
       'ON CONFLICT DO NOTHING',
     );
     expect(statement.sql).toBe(
-      'INSERT INTO storage.t (id, score) SELECT * FROM unnest($1::text[], $2::double precision[]) ON CONFLICT DO NOTHING',
+      'INSERT INTO storage.t (id, score) SELECT * FROM unnest($1::text[], $2::double precision[]) AS u(id, score) ON CONFLICT DO NOTHING',
     );
     expect(statement.parameters).toHaveLength(2);
     expect((statement.parameters[0] as string[]).slice(0, 3)).toEqual(['0', '1', '2']);

@@ -20,7 +20,7 @@ import {
   firstPerArticle,
   latestPerArticle,
 } from './article-rows';
-import { type BulkColumn, unnestInsert } from './unnest-insert';
+import { type BulkColumn, UNNEST_ALIAS, unnestInsert } from './unnest-insert';
 
 /** Tables that hold an article's enrichment, replaced as a whole when a newer enrichment arrives. */
 const ENRICHMENT_CHILD_TABLES = [
@@ -62,11 +62,15 @@ export class ArticleRepository {
   async saveIngestedBatch(articles: readonly ArticleIngestedV1[]): Promise<void> {
     const rows = firstPerArticle(articles);
     if (rows.length === 0) return;
+    // Rows already stored are left out before the insert: for a proposed row Postgres computes the
+    // generated full-text vector before it finds the conflict, which made a replayed batch cost as much
+    // as a new one. ON CONFLICT still covers a row inserted concurrently (an enriched event's).
     const insert = unnestInsert(
       'storage.articles',
       INGESTED_ARTICLE_COLUMNS,
       rows,
-      'ON CONFLICT (id) DO NOTHING',
+      `WHERE NOT EXISTS (SELECT 1 FROM storage.articles a WHERE a.id = ${UNNEST_ALIAS}.id)
+       ON CONFLICT (id) DO NOTHING`,
     );
     await this.dataSource.query(insert.sql, insert.parameters);
   }

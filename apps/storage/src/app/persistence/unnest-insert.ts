@@ -13,22 +13,43 @@ export interface BulkStatement {
   parameters: unknown[];
 }
 
+/** The alias of the unnested rows in unnestInsert and unnestRows, for conditions on them (`u.id`). */
+export const UNNEST_ALIAS = 'u';
+
 /**
- * `INSERT ... SELECT * FROM unnest($1::type[], $2::type[], ...)`: one bind parameter per column,
- * whatever the number of rows, so a batch needs no chunking under Postgres's 65,535 parameters and
- * the statement text (and its parse) does not grow with the batch. Rows are inserted in the given
- * order, which callers sort so that concurrent writers lock shared rows in the same order.
+ * `unnest($1::type[], $2::type[], ...) AS u(name, ...)`: the rows as a relation, one bind parameter per
+ * column whatever the number of rows. Parameters are numbered from `firstParameter`.
+ */
+export function unnestRows<R>(
+  columns: readonly BulkColumn<R>[],
+  rows: readonly R[],
+  firstParameter = 1,
+): { relation: string; parameters: unknown[] } {
+  const names = columns.map((column) => column.name).join(', ');
+  const arrays = columns.map((column, index) => `$${index + firstParameter}::${column.type}[]`).join(', ');
+  return {
+    relation: `unnest(${arrays}) AS ${UNNEST_ALIAS}(${names})`,
+    parameters: columns.map((column) => rows.map((row) => column.value(row))),
+  };
+}
+
+/**
+ * `INSERT ... SELECT * FROM unnest($1::type[], $2::type[], ...) AS u(...)`: one bind parameter per
+ * column, whatever the number of rows, so a batch needs no chunking under Postgres's 65,535 parameters
+ * and the statement text (and its parse) does not grow with the batch. Rows are inserted in the given
+ * order, which callers sort so that concurrent writers lock shared rows in the same order. `tail` follows
+ * the SELECT: a `WHERE` on the unnested rows (alias `u`), `ON CONFLICT ...`, `RETURNING ...`.
  */
 export function unnestInsert<R>(
   table: string,
   columns: readonly BulkColumn<R>[],
   rows: readonly R[],
-  onConflict = '',
+  tail = '',
 ): BulkStatement {
   const names = columns.map((column) => column.name).join(', ');
-  const arrays = columns.map((column, index) => `$${index + 1}::${column.type}[]`).join(', ');
+  const { relation, parameters } = unnestRows(columns, rows);
   return {
-    sql: `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays}) ${onConflict}`.trimEnd(),
-    parameters: columns.map((column) => rows.map((row) => column.value(row))),
+    sql: `INSERT INTO ${table} (${names}) SELECT * FROM ${relation} ${tail}`.trimEnd(),
+    parameters,
   };
 }
