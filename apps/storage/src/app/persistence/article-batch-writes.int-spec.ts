@@ -11,7 +11,8 @@ import { STORAGE_MIGRATIONS } from '../migrations';
 import { STORAGE_SCHEMA } from '../storage.config';
 import { ArticleEntity } from './article.entity';
 import { ArticleRepository } from './article.repository';
-import { entityId } from './article-rows';
+import { INGESTED_ARTICLE_COLUMNS, entityId } from './article-rows';
+import { unnestInsert } from './unnest-insert';
 import { type StorageTestDatabase, openStorageTestDatabase } from '../testing/storage-database';
 import { enriched, entity, richEnrichment, sampleArticle, sampleEnrichment } from '../testing/storage-events';
 
@@ -52,6 +53,19 @@ function linkedEntitiesOnly(dump: Dump): Dump {
     ...dump,
     entities: dump['entities']?.filter((row) => linked.has((row as { id: string }).id)) ?? [],
   };
+}
+
+/** Until a session of this database waits for a row lock (polls pg_stat_activity for up to 10 s). */
+async function waitForLockWait(): Promise<void> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+    const [row] = (await db.dataSource.query(
+      `SELECT count(*)::int AS waiting FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    )) as { waiting: number }[];
+    if ((row?.waiting ?? 0) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('No session waited for a lock within 10 s');
 }
 
 /** A small news day: shared entities, stories of near-duplicates, one article not enriched yet. */
@@ -135,6 +149,33 @@ describe('batch writes (real Postgres)', () => {
     await db.articles.saveIngestedBatch(ingested);
     await db.articles.saveEnrichedBatch(enrichedEvents);
     expect(withoutWriteTimes(await db.dump())).toEqual(outOfOrder);
+  });
+
+  it('an enrichment written while its ingested event is being inserted (not committed yet) is not lost', async () => {
+    const { ingested, enrichedEvents } = newsDay();
+    const racing = ingested[0] as ArticleIngestedV1;
+    // The ingested batch holds its new row uncommitted while the enriched batch runs.
+    const ingestion = db.dataSource.createQueryRunner();
+    await ingestion.connect();
+    try {
+      await ingestion.startTransaction();
+      const insert = unnestInsert('storage.articles', INGESTED_ARTICLE_COLUMNS, [racing]);
+      await ingestion.query(insert.sql, insert.parameters);
+      const enrichment = db.articles.saveEnrichedBatch(enrichedEvents);
+      // The enriched batch's insert of that article has to wait for the ingested transaction.
+      await waitForLockWait();
+      await ingestion.commitTransaction();
+      const { written } = await enrichment;
+      expect(written).toContain(racing.id);
+    } finally {
+      await ingestion.release();
+    }
+
+    const expected = withoutWriteTimes(await db.dump());
+    await db.truncate();
+    await db.articles.saveIngestedBatch([racing]);
+    await db.articles.saveEnrichedBatch(enrichedEvents);
+    expect(withoutWriteTimes(await db.dump())).toEqual(expected);
   });
 
   describe('enrichment version guard, child rows included', () => {

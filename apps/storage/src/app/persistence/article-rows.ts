@@ -86,6 +86,12 @@ const ENRICHMENT_COLUMNS: readonly BulkColumn<ArticleEnrichedV1>[] = [
 
 export const ENRICHMENT_COLUMN_NAMES = ENRICHMENT_COLUMNS.map((column) => column.name);
 
+/** The id and what an enrichment sets: the rows of the UPDATE of articles already stored. */
+export const ENRICHMENT_UPDATE_COLUMNS: readonly BulkColumn<ArticleEnrichedV1>[] = [
+  { name: 'id', type: 'text', value: ({ article }) => article.id },
+  ...ENRICHMENT_COLUMNS,
+];
+
 /** An enriched event carries the whole article, so it can create the row when it comes first. */
 export const ENRICHED_ARTICLE_COLUMNS: readonly BulkColumn<ArticleEnrichedV1>[] = [
   ...ingestColumns<ArticleEnrichedV1>((item) => item.article),

@@ -10,6 +10,7 @@ import {
   ARTICLE_ENTITY_COLUMNS,
   ENRICHED_ARTICLE_COLUMNS,
   ENRICHMENT_COLUMN_NAMES,
+  ENRICHMENT_UPDATE_COLUMNS,
   ENTITY_COLUMNS,
   type EntityRow,
   INGESTED_ARTICLE_COLUMNS,
@@ -20,7 +21,7 @@ import {
   firstPerArticle,
   latestPerArticle,
 } from './article-rows';
-import { type BulkColumn, UNNEST_ALIAS, unnestInsert } from './unnest-insert';
+import { type BulkColumn, UNNEST_ALIAS, unnestInsert, unnestRows } from './unnest-insert';
 
 /** Tables that hold an article's enrichment, replaced as a whole when a newer enrichment arrives. */
 const ENRICHMENT_CHILD_TABLES = [
@@ -34,6 +35,16 @@ const ENRICHMENT_CHILD_TABLES = [
 const ENTITY_PLACE_COLUMNS = ENTITY_COLUMNS.filter((column) =>
   ['id', 'country_code', 'lat', 'lon', 'feature_type'].includes(column.name),
 );
+
+/**
+ * Whether the enrichment in `proposed` replaces the one in `stored`: none stored yet, an older version,
+ * or the same version with a different result (the later one wins). An identical one writes nothing.
+ */
+const ENRICHMENT_IS_NEWER = (stored: string, proposed: string) =>
+  `(${stored}.enrichment_version IS NULL
+    OR ${stored}.enrichment_version < ${proposed}.enrichment_version
+    OR (${stored}.enrichment_version = ${proposed}.enrichment_version
+        AND ${stored}.enrichment IS DISTINCT FROM ${proposed}.enrichment))`;
 
 export interface EnrichedBatchResult {
   /** Articles whose enrichment was written; the others already had this or a newer version. */
@@ -84,7 +95,7 @@ export class ArticleRepository {
     const latest = latestPerArticle(items);
     if (latest.length === 0) return { written: [] };
     return this.dataSource.transaction(async (manager) => {
-      const written = await this.upsertEnrichedArticles(manager, latest);
+      const written = await this.writeEnrichment(manager, latest);
       if (written.length > 0) {
         const writtenIds = new Set(written);
         await this.replaceChildRows(
@@ -129,7 +140,63 @@ export class ArticleRepository {
     return this.dataSource.getRepository(ArticleEntity).findOneBy({ id });
   }
 
-  /** Inserts or version-guards-updates the article rows; returns the ids whose enrichment was written. */
+  /**
+   * Writes the enrichment into the article rows; returns the ids whose enrichment was written. Stored
+   * articles get a plain version-guarded UPDATE of the enrichment columns: an upsert would send the
+   * whole article and compute its full-text vector for every proposed row, only to discard both on the
+   * conflict. Articles not stored yet (their ingested event has not come) are then upserted with the
+   * same guard, which also covers one whose ingested event is inserted concurrently: the upsert waits
+   * for that insert and updates the row it wrote.
+   */
+  private async writeEnrichment(
+    manager: EntityManager,
+    items: readonly ArticleEnrichedV1[],
+  ): Promise<string[]> {
+    const { updated, missing } = await this.updateStoredArticles(manager, items);
+    if (missing.size === 0) return updated;
+    const inserted = await this.upsertEnrichedArticles(
+      manager,
+      items.filter((item) => missing.has(item.article.id)),
+    );
+    return [...updated, ...inserted].sort();
+  }
+
+  /** The version-guarded UPDATE of stored articles, and the ids of those not stored (as of its snapshot). */
+  private async updateStoredArticles(
+    manager: EntityManager,
+    items: readonly ArticleEnrichedV1[],
+  ): Promise<{ updated: string[]; missing: Set<string> }> {
+    const { relation, parameters } = unnestRows(ENRICHMENT_UPDATE_COLUMNS, items);
+    const u = UNNEST_ALIAS;
+    const set = ENRICHMENT_COLUMN_NAMES.map((name) => `${name} = ${u}.${name}`).join(', ');
+    // Rows are locked in id order first: the join's order is the planner's, and two transactions that
+    // update the same articles (a replay beside the live topic) must not lock them in opposite orders.
+    const rows = (await manager.query(
+      `WITH ${u} AS MATERIALIZED (SELECT * FROM ${relation}),
+       locked AS (
+         SELECT a.id FROM storage.articles a JOIN ${u} ON ${u}.id = a.id
+          WHERE ${ENRICHMENT_IS_NEWER('a', u)}
+          ORDER BY a.id FOR UPDATE OF a
+       ),
+       written AS (
+         UPDATE storage.articles a SET ${set}, updated_at = now()
+           FROM ${u}
+          WHERE a.id = ${u}.id AND a.id IN (SELECT id FROM locked) AND ${ENRICHMENT_IS_NEWER('a', u)}
+         RETURNING a.id
+       )
+       SELECT id, true AS written FROM written
+       UNION ALL
+       SELECT ${u}.id, false FROM ${u}
+        WHERE NOT EXISTS (SELECT 1 FROM storage.articles a WHERE a.id = ${u}.id)`,
+      parameters,
+    )) as { id: string; written: boolean }[];
+    return {
+      updated: rows.filter((row) => row.written).map((row) => row.id),
+      missing: new Set(rows.filter((row) => !row.written).map((row) => row.id)),
+    };
+  }
+
+  /** Inserts articles with their enrichment, or version-guard-updates them when they exist by now. */
   private async upsertEnrichedArticles(
     manager: EntityManager,
     items: readonly ArticleEnrichedV1[],
@@ -140,10 +207,7 @@ export class ArticleRepository {
       ENRICHED_ARTICLE_COLUMNS,
       items,
       `ON CONFLICT (id) DO UPDATE SET ${set}, updated_at = now()
-       WHERE storage.articles.enrichment_version IS NULL
-          OR storage.articles.enrichment_version < EXCLUDED.enrichment_version
-          OR (storage.articles.enrichment_version = EXCLUDED.enrichment_version
-              AND storage.articles.enrichment IS DISTINCT FROM EXCLUDED.enrichment)
+       WHERE ${ENRICHMENT_IS_NEWER('storage.articles', 'EXCLUDED')}
        RETURNING id`,
     );
     const rows = (await manager.query(upsert.sql, upsert.parameters)) as { id: string }[];
