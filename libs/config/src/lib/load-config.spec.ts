@@ -15,11 +15,18 @@ describe('loadConfig', () => {
     expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/newsflow');
     expect(config.PORT).toBe(3000);
     expect(config.WATCH).toBe(false);
+    expect(config.KAFKA_MAX_BYTES_PER_PARTITION).toBe(8 * 1024 * 1024);
   });
 
   it('parses and coerces values', () => {
-    const config = loadConfig(schema, { KAFKA_BROKERS: 'a:1, b:2', PORT: '8080', WATCH: 'yes' });
+    const config = loadConfig(schema, {
+      KAFKA_BROKERS: 'a:1, b:2',
+      KAFKA_MAX_BYTES_PER_PARTITION: '1048576',
+      PORT: '8080',
+      WATCH: 'yes',
+    });
     expect(config.KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
+    expect(config.KAFKA_MAX_BYTES_PER_PARTITION).toBe(1_048_576);
     expect(config.PORT).toBe(8080);
     expect(config.WATCH).toBe(true);
   });

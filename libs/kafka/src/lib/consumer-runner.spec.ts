@@ -1,5 +1,6 @@
 import {
   type Consumer,
+  type ConsumerConfig,
   type ConsumerRunConfig,
   type EachBatchPayload,
   type Kafka,
@@ -12,7 +13,7 @@ import { type ArticleIngestedV1, DeadLetterHeader, Topic } from '@newsflow/contr
 import { articleMessage, recordingPublisher } from '../testing/unit-fakes';
 
 import { type BatchReport, type ConsumedBatch, type ConsumedEvent } from './consumed-event';
-import { type ConsumerRunnerOptions, ConsumerRunner } from './consumer-runner';
+import { type ConsumerRunnerOptions, ConsumerRunner, fetchSizes } from './consumer-runner';
 import { TransientError } from './errors';
 import { silentLogger } from './logger';
 
@@ -21,6 +22,7 @@ function fakeKafka() {
   const state = {
     subscribed: [] as string[],
     runConfig: undefined as ConsumerRunConfig | undefined,
+    consumerConfig: undefined as ConsumerConfig | undefined,
   };
   const consumer = {
     events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash', DISCONNECT: 'consumer.disconnect' },
@@ -34,7 +36,12 @@ function fakeKafka() {
     },
     disconnect: async () => undefined,
   } as unknown as Consumer;
-  const kafka = { consumer: () => consumer } as unknown as Kafka;
+  const kafka = {
+    consumer: (config: ConsumerConfig) => {
+      state.consumerConfig = config;
+      return consumer;
+    },
+  } as unknown as Kafka;
   return { kafka, state };
 }
 
@@ -102,6 +109,20 @@ describe('ConsumerRunner', () => {
     expect(state.runConfig).toMatchObject({ autoCommit: false, eachBatchAutoResolve: false });
     expect(state.runConfig?.eachMessage).toBeUndefined();
     expect(state.subscribed).toEqual([Topic.ArticleIngestedV1]);
+  });
+
+  it("keeps kafkajs's fetch sizes by default, and fetches a full partition batch per concurrent partition", async () => {
+    const defaults = await startedRunner();
+    expect(defaults.state.consumerConfig).toMatchObject({
+      maxBytesPerPartition: 1_048_576,
+      maxBytes: 10_485_760,
+    });
+    const large = await startedRunner({ maxBytesPerPartition: 8_388_608, partitionsConsumedConcurrently: 3 });
+    expect(large.state.consumerConfig).toMatchObject({
+      maxBytesPerPartition: 8_388_608,
+      maxBytes: 25_165_824,
+    });
+    expect(() => fetchSizes({ maxBytesPerPartition: 0 })).toThrow(/maxBytesPerPartition/);
   });
 
   describe('a batch topic', () => {

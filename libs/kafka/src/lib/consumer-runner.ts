@@ -46,6 +46,12 @@ export interface ConsumerRunnerOptions {
   logger: RuntimeLogger;
   retryPolicy?: RetryPolicy;
   partitionsConsumedConcurrently?: number;
+  /**
+   * Most bytes one fetch takes from a partition (default kafkajs's 1 MiB). A batch handler gets at most
+   * one fetched partition batch per call, so this bounds the chunk size in bytes: it must hold
+   * `maxBatchSize` messages for chunks to reach that size.
+   */
+  maxBytesPerPartition?: number;
   /** Where a group without committed offsets starts; the default reads everything already on the topic. */
   startFrom?: 'earliest' | 'latest';
   observer?: ConsumerObserver;
@@ -92,6 +98,7 @@ export class ConsumerRunner {
       heartbeatInterval: 3_000,
       // An idle fetch waits this long for data; it also bounds how long stop() waits for the fetch.
       maxWaitTimeInMs: 1_000,
+      ...fetchSizes(options),
     });
     const { GROUP_JOIN, CRASH, DISCONNECT } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, () => {
@@ -126,7 +133,8 @@ export class ConsumerRunner {
       autoCommit: false,
       // Offsets are resolved (and committed) by processFetchedBatch only once their work is done.
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      partitionsConsumedConcurrently:
+        this.options.partitionsConsumedConcurrently ?? DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY,
       eachBatch: (payload) => this.processFetchedBatch(payload),
     });
     this.options.logger.info(
@@ -258,6 +266,31 @@ function batchSizes(options: ConsumerRunnerOptions): ReadonlyMap<Topic, number> 
     sizes.set(topic, maxBatchSize);
   }
   return sizes;
+}
+
+/** kafkajs's defaults: 1 MiB per partition, 10 MiB per fetch. */
+const KAFKAJS_MAX_BYTES_PER_PARTITION = 1024 * 1024;
+const KAFKAJS_MAX_BYTES = 10 * 1024 * 1024;
+const DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY = 3;
+
+/**
+ * The byte limits of a fetch. A fetch takes partitions in order until its total is reached, and the
+ * next fetch waits until every batch of this one is processed: the total must hold a full partition
+ * batch for each partition processed concurrently, or large partition limits would leave all but one
+ * of them idle.
+ */
+export function fetchSizes(
+  options: Pick<ConsumerRunnerOptions, 'maxBytesPerPartition' | 'partitionsConsumedConcurrently'>,
+): { maxBytesPerPartition: number; maxBytes: number } {
+  const perPartition = options.maxBytesPerPartition ?? KAFKAJS_MAX_BYTES_PER_PARTITION;
+  if (!Number.isInteger(perPartition) || perPartition < 1) {
+    throw new Error(`maxBytesPerPartition must be a positive integer, got ${perPartition}`);
+  }
+  const concurrent = options.partitionsConsumedConcurrently ?? DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY;
+  return {
+    maxBytesPerPartition: perPartition,
+    maxBytes: Math.max(KAFKAJS_MAX_BYTES, concurrent * perPartition),
+  };
 }
 
 function secondsSince(started: bigint): number {

@@ -37,6 +37,8 @@ export interface KafkaConsumerTransportOptions {
   logger: RuntimeLogger;
   retryPolicy: RetryPolicy;
   partitionsConsumedConcurrently?: number;
+  /** See ConsumerRunnerOptions.maxBytesPerPartition. */
+  maxBytesPerPartition?: number;
   startFrom?: 'earliest' | 'latest';
   observer?: ConsumerObserver;
   /** The batch size of `@KafkaBatchPattern` handlers that set none (default DEFAULT_MAX_BATCH_SIZE). */
@@ -105,6 +107,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       logger: this.options.logger,
       retryPolicy: this.options.retryPolicy,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      maxBytesPerPartition: this.options.maxBytesPerPartition,
       startFrom: this.options.startFrom,
       observer: this.options.observer,
       topicNames: this.options.topicNames,

@@ -42,6 +42,7 @@ export function consumerTransportFor(
     logger: input.logger.child({ component: 'consumer', groupId: input.groupId }),
     startFrom: input.config.KAFKA_AUTO_OFFSET_RESET,
     maxBatchSize: input.config.KAFKA_MAX_BATCH_SIZE,
+    maxBytesPerPartition: input.config.KAFKA_MAX_BYTES_PER_PARTITION,
     retryPolicy: {
       maxAttempts: input.config.KAFKA_MAX_ATTEMPTS,
       initialBackoffMs: 500,
