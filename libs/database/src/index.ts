@@ -1,2 +1,3 @@
 export * from './lib/data-source';
 export * from './lib/ensure-database';
+export * from './lib/postgres-tls';

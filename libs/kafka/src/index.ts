@@ -1,4 +1,5 @@
 export * from './lib/client';
+export * from './lib/client-security';
 export * from './lib/consumed-event';
 export * from './lib/consumer-runner';
 export * from './lib/dead-letter';

@@ -1,17 +1,10 @@
 import { z } from 'zod';
 
-/** `true/false/1/0/yes/no`, as people write them in env files. */
-export const booleanFromEnv = (defaultValue: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-    .default(defaultValue ? 'true' : 'false')
-    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+import { DatabaseTlsEnvSchema } from './database-tls-env';
+import { booleanFromEnv, positiveIntFromEnv } from './env-values';
+import { KafkaSecurityEnvSchema } from './kafka-security-env';
 
-export const portFromEnv = (defaultPort: number) =>
-  z.coerce.number().int().min(0).max(65535).default(defaultPort);
-
-export const positiveIntFromEnv = (defaultValue: number) =>
-  z.coerce.number().int().positive().default(defaultValue);
+export { booleanFromEnv, portFromEnv, positiveIntFromEnv, readableFileFromEnv } from './env-values';
 
 const brokerAddress = /^[^\s,:]+:\d{1,5}$/;
 
@@ -45,6 +38,8 @@ export const KafkaEnvSchema = z.object({
    * hold KAFKA_MAX_BATCH_SIZE messages: kafkajs's 1 MiB held 84 enriched events of 12 KB.
    */
   KAFKA_MAX_BYTES_PER_PARTITION: positiveIntFromEnv(8 * 1024 * 1024),
+  /** TLS and SASL for production clusters; rules between them run in loadConfig. */
+  ...KafkaSecurityEnvSchema.shape,
 });
 
 export const DatabaseEnvSchema = z.object({
@@ -52,6 +47,8 @@ export const DatabaseEnvSchema = z.object({
     .url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL' })
     .default('postgres://postgres@127.0.0.1:5432/newsflow'),
   DATABASE_POOL_SIZE: positiveIntFromEnv(10),
+  /** TLS to Postgres; rules between it and DATABASE_URL's sslmode run in loadConfig. */
+  ...DatabaseTlsEnvSchema.shape,
 });
 
 export const LogEnvSchema = z.object({

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 
 import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 
+import { type PostgresSsl } from './postgres-tls';
+
 // TypeORM accepts entity classes or schemas; classes are typed loosely on its side too.
 type EntityTarget = MixedList<string | EntitySchema | (new (...args: never[]) => object)>;
 type MigrationClass = new () => object;
@@ -15,6 +17,8 @@ export interface ServiceDatabaseOptions {
   migrations: MigrationClass[];
   poolSize: number;
   applicationName: string;
+  /** From `postgresSslFromEnv`; undefined leaves TLS to `sslmode` in the URL. */
+  ssl?: PostgresSsl;
 }
 
 export function serviceDataSourceOptions(options: ServiceDatabaseOptions): DataSourceOptions {
@@ -28,6 +32,7 @@ export function serviceDataSourceOptions(options: ServiceDatabaseOptions): DataS
     migrationsRun: false,
     synchronize: false,
     applicationName: options.applicationName,
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
     extra: { max: options.poolSize, connectionTimeoutMillis: 5_000 },
   };
 }

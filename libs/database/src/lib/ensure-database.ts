@@ -1,15 +1,24 @@
 import { Client } from 'pg';
 
+import { type PostgresSsl } from './postgres-tls';
+
 /**
  * Creates the database named in the URL when it is missing, so a fresh machine needs nothing but a
- * running Postgres. Connects to the server's `postgres` database to do so.
+ * running Postgres. Connects to the server's `postgres` database to do so, with the same TLS.
  */
-export async function ensureDatabaseExists(databaseUrl: string): Promise<boolean> {
+export async function ensureDatabaseExists(
+  databaseUrl: string,
+  options: { ssl?: PostgresSsl } = {},
+): Promise<boolean> {
   const url = new URL(databaseUrl);
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!database) throw new Error('DATABASE_URL names no database');
   url.pathname = '/postgres';
-  const client = new Client({ connectionString: url.toString() });
+  // The URL keeps its query, so `sslmode` there applies to this connection too.
+  const client = new Client({
+    connectionString: url.toString(),
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+  });
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);

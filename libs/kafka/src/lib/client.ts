@@ -1,13 +1,14 @@
-import { Kafka, type KafkaConfig, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 
+import { type KafkaConnectionOptions } from './client-security';
 import { type RuntimeLogger } from './logger';
 
 export interface KafkaClientOptions {
   clientId: string;
   brokers: string[];
   logger: RuntimeLogger;
-  /** Extra kafkajs settings (SASL, SSL) for production clusters. */
-  connection?: Pick<KafkaConfig, 'ssl' | 'sasl'>;
+  /** TLS and SASL for production clusters: `kafkaConnectionFromEnv(config)`. */
+  connection?: KafkaConnectionOptions;
 }
 
 /** Routes kafkajs's own log lines into the service logger, as structured fields. */

@@ -10,7 +10,13 @@ import { TerminusModule } from '@nestjs/terminus';
 import { type Kafka } from 'kafkajs';
 
 import { type Topic } from '@newsflow/contracts';
-import { EventPublisher, type RuntimeLogger, createKafkaClient, ensureTopics } from '@newsflow/kafka';
+import {
+  EventPublisher,
+  type KafkaConnectionOptions,
+  type RuntimeLogger,
+  createKafkaClient,
+  ensureTopics,
+} from '@newsflow/kafka';
 
 import { KafkaHealthIndicator } from './kafka.health';
 import { KAFKA_CLIENT, KAFKA_MODULE_OPTIONS } from './kafka.tokens';
@@ -19,6 +25,8 @@ export interface KafkaModuleOptions {
   /** Service name: the kafkajs client id and the CloudEvents `source` of what it publishes. */
   service: string;
   brokers: string[];
+  /** TLS and SASL for production clusters (`kafkaConnectionFromEnv`); none for the development broker. */
+  connection?: KafkaConnectionOptions;
   logger: RuntimeLogger;
   /** Topics the service produces to or consumes from; created at start when `createTopics` is on. */
   topics: readonly Topic[];
@@ -56,6 +64,7 @@ export class KafkaModule implements OnModuleInit, OnApplicationShutdown {
             createKafkaClient({
               clientId: moduleOptions.service,
               brokers: moduleOptions.brokers,
+              connection: moduleOptions.connection,
               logger: moduleOptions.logger,
             }),
         },

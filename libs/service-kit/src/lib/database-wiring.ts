@@ -6,6 +6,7 @@ import {
   type ServiceDatabaseOptions,
   ensureDatabaseExists,
   openServiceDatabase,
+  postgresSslFromEnv,
   serviceDataSourceOptions,
 } from '@newsflow/database';
 
@@ -22,7 +23,8 @@ export function databaseModuleFor(input: {
 }) {
   return TypeOrmModule.forRootAsync({
     useFactory: async () => {
-      await ensureDatabaseExists(input.config.DATABASE_URL);
+      const ssl = postgresSslFromEnv(input.config);
+      await ensureDatabaseExists(input.config.DATABASE_URL, { ssl });
       return serviceDataSourceOptions({
         url: input.config.DATABASE_URL,
         schema: input.schema,
@@ -30,6 +32,7 @@ export function databaseModuleFor(input: {
         migrations: input.migrations,
         poolSize: input.config.DATABASE_POOL_SIZE,
         applicationName: `newsflow-${input.service}`,
+        ssl,
       });
     },
     dataSourceFactory: async (options) => openServiceDatabase(options as DataSourceOptions, input.schema),

@@ -4,7 +4,7 @@ import { type Logger } from 'pino';
 
 import { type KafkaEnv } from '@newsflow/config';
 import { type Topic } from '@newsflow/contracts';
-import { EventPublisher } from '@newsflow/kafka';
+import { EventPublisher, kafkaConnectionFromEnv } from '@newsflow/kafka';
 import { KAFKA_CLIENT, KafkaConsumerTransport, KafkaModule } from '@newsflow/nest-kafka';
 import { MetricsService } from '@newsflow/observability';
 
@@ -19,6 +19,7 @@ export function kafkaModuleFor(input: {
     useFactory: () => ({
       service: input.config.KAFKA_CLIENT_ID ?? input.service,
       brokers: input.config.KAFKA_BROKERS,
+      connection: kafkaConnectionFromEnv(input.config),
       logger: input.logger.child({ component: 'kafka' }),
       topics: input.topics,
       createTopics: input.config.KAFKA_CREATE_TOPICS,
