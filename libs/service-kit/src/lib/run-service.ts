@@ -1,7 +1,6 @@
-import { type DynamicModule, type INestApplication, ValidationPipe } from '@nestjs/common';
+import { type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { type Logger } from 'pino';
 
@@ -12,6 +11,8 @@ import {
   connectKafkaConsumer,
 } from '@newsflow/nest-kafka';
 import { createRootLogger } from '@newsflow/observability';
+
+import { configureHttp, publishOpenApi } from './http-setup';
 
 export interface HttpEnv {
   PORT: number;
@@ -68,25 +69,8 @@ export async function runService<C extends LogEnv & HttpEnv>(
     forceCloseConnections: true,
   });
   app.useLogger(app.get(NestPinoLogger));
-  app.useBodyParser('json', { limit: '1mb' });
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      stopAtFirstError: false,
-    }),
-  );
-
-  if (definition.openApi) {
-    const builder = new DocumentBuilder()
-      .setTitle(definition.openApi.title)
-      .setDescription(definition.openApi.description)
-      .setVersion('1');
-    if (definition.openApi.bearerAuth) builder.addBearerAuth({ type: 'http', scheme: 'bearer' }, 'apiKey');
-    const document = SwaggerModule.createDocument(app, builder.build());
-    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
-  }
+  configureHttp(app);
+  if (definition.openApi) publishOpenApi(app, definition.openApi);
 
   // Module init (database migrations, topic creation, producer connect) must finish before consuming.
   await app.init();
