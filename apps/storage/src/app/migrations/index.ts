@@ -1,5 +1,10 @@
 import { CreateArticles1764100000000 } from './1764100000000-create-articles';
 import { RelationalArticles1764200000000 } from './1764200000000-relational-articles';
+import { PublisherStatistics1764600000000 } from './1764600000000-publisher-statistics';
 
 /** Listed explicitly, in order: compiled and bundled output cannot be globbed reliably. */
-export const STORAGE_MIGRATIONS = [CreateArticles1764100000000, RelationalArticles1764200000000];
+export const STORAGE_MIGRATIONS = [
+  CreateArticles1764100000000,
+  RelationalArticles1764200000000,
+  PublisherStatistics1764600000000,
+];
