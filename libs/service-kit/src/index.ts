@@ -3,3 +3,7 @@ export * from './lib/kafka-wiring';
 export * from './lib/run-service';
 export * from './lib/database-wiring';
 export * from './lib/observability-wiring';
+export * from './lib/consumer-lag';
+export * from './lib/consumer-lag.monitor';
+export * from './lib/db-pool.metrics';
+export * from './lib/operator-metrics';

@@ -13,13 +13,14 @@ import {
 import { createRootLogger } from '@newsflow/observability';
 
 import { configureHttp, publishOpenApi } from './http-setup';
+import { type ConsumerGroupEnv, watchConsumerLag, watchDbPool } from './operator-metrics';
 
 export interface HttpEnv {
   PORT: number;
   HOST: string;
 }
 
-export interface ServiceDefinition<C extends LogEnv & HttpEnv> {
+export interface ServiceDefinition<C extends LogEnv & HttpEnv & ConsumerGroupEnv> {
   name: string;
   loadConfig(): C;
   module(config: C, logger: Logger): DynamicModule;
@@ -41,7 +42,7 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
  * Boots a Newsflow service the same way everywhere: validated config (or exit naming the variable),
  * JSON logs, input validation, OpenAPI, Kafka consumer, graceful shutdown.
  */
-export async function runService<C extends LogEnv & HttpEnv>(
+export async function runService<C extends LogEnv & HttpEnv & ConsumerGroupEnv>(
   definition: ServiceDefinition<C>,
 ): Promise<void> {
   let config: C;
@@ -74,48 +75,60 @@ export async function runService<C extends LogEnv & HttpEnv>(
 
   // Module init (database migrations, topic creation, producer connect) must finish before consuming.
   await app.init();
+  watchDbPool(app);
+  const beforeClose: (() => Promise<void>)[] = [];
   if (definition.consumer) {
     const transport = definition.consumer(app, config, logger);
     connectKafkaConsumer(app, transport);
     app.get(KafkaHealthIndicator).watchConsumer(transport);
     await app.startAllMicroservices();
+    const lag = watchConsumerLag(app, { transport, config, logger });
+    if (lag) beforeClose.push(() => lag.stop());
   }
 
   await app.listen(config.PORT, config.HOST);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info({ port, host: config.HOST }, `${definition.name} ready`);
-  closeOnSignals(app, logger);
+  closeOnSignals(app, logger, beforeClose);
 }
 
 /**
  * On SIGTERM or SIGINT: stop taking work (watchers, workers), stop consuming (in-flight messages finish
  * and commit), close HTTP, disconnect; then exit 0. A close that hangs is cut off at the deadline.
  */
-function closeOnSignals(app: INestApplication, logger: Logger): void {
+function closeOnSignals(
+  app: INestApplication,
+  logger: Logger,
+  beforeClose: readonly (() => Promise<void>)[],
+): void {
   const close = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'shutting down');
     setTimeout(() => {
       logger.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown took too long, exiting');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    app.close().then(
-      () => {
-        logger.info({}, 'shut down cleanly');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    Promise.all(beforeClose.map((stop) => stop()))
+      .then(() => app.close())
+      .then(
+        () => {
+          logger.info({}, 'shut down cleanly');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', close);
   process.once('SIGINT', close);
 }
 
 /** Entry point for a service's main.ts: a failed start is logged and ends the process with status 1. */
-export function bootService<C extends LogEnv & HttpEnv>(definition: ServiceDefinition<C>): void {
+export function bootService<C extends LogEnv & HttpEnv & ConsumerGroupEnv>(
+  definition: ServiceDefinition<C>,
+): void {
   runService(definition).catch((error: unknown) => {
     process.stderr.write(`${definition.name} failed to start: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);

@@ -34,6 +34,11 @@ export class ArticleEventsHandler {
   ): Promise<void> {
     await this.articles.saveEnrichedBatch(events.map((event) => event.payload));
     this.metrics.articles.inc({ stage: 'storage_enrichment', outcome: 'success' }, events.length);
+    // The batch's transaction has committed: each article is now stored with its enrichment.
+    const storedAt = new Date();
+    for (const event of events) {
+      this.metrics.observeEndToEnd('stored', event.payload.article.firstSeenAt, storedAt);
+    }
   }
 
   /** `notified_at`: the first match of the article with any subscription (a replay keeps the earliest). */
