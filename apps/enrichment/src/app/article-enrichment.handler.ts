@@ -1,10 +1,12 @@
+import { Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { type Logger } from 'pino';
 
-import { type ArticleIngestedV1, type EnrichmentV1, Topic } from '@newsflow/contracts';
+import { type ArticleIngestedV1, type EnrichmentV1, Topic, traceIdOf } from '@newsflow/contracts';
 import { rankKeywords } from '@newsflow/enrichment';
 import { EventPublisher } from '@newsflow/kafka';
 import { KafkaEventContext, KafkaEventController } from '@newsflow/nest-kafka';
-import { MetricsService } from '@newsflow/observability';
+import { MetricsService, ROOT_LOGGER } from '@newsflow/observability';
 
 import { ArticleAnalyser } from './analysis/article-analyser';
 import { KeyphraseFrequencyStore } from './keyphrases/keyphrase-frequency.store';
@@ -12,13 +14,18 @@ import { NearDuplicateIndex } from './stories/near-duplicate.index';
 
 @KafkaEventController()
 export class ArticleEnrichmentHandler {
+  private readonly logger: Logger;
+
   constructor(
     private readonly analyser: ArticleAnalyser,
     private readonly stories: NearDuplicateIndex,
     private readonly keyphrases: KeyphraseFrequencyStore,
     private readonly publisher: EventPublisher,
     private readonly metrics: MetricsService,
-  ) {}
+    @Inject(ROOT_LOGGER) rootLogger: Logger,
+  ) {
+    this.logger = rootLogger.child({ component: 'enrichment' });
+  }
 
   /**
    * Analyses the article off the event loop (with a deadline), places it in its story, ranks its
@@ -49,5 +56,15 @@ export class ArticleEnrichmentHandler {
       cause: context.event.metadata,
     });
     this.metrics.articles.inc({ stage: 'enrichment', outcome: 'success' });
+    this.metrics.observeEndToEnd('enriched', article.firstSeenAt);
+    this.logger.debug(
+      {
+        articleId: article.id,
+        traceId: traceIdOf(context.event.metadata.traceParent),
+        language: enrichment.language.code,
+        nearDuplicateOf: enrichment.nearDuplicate?.of,
+      },
+      'article enriched',
+    );
   }
 }

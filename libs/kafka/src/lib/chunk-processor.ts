@@ -4,6 +4,7 @@ import { type Topic } from '@newsflow/contracts';
 
 import { type BatchDispatcher, type ConsumedEvent } from './consumed-event';
 import { type ClassifiedError, classifyError } from './errors';
+import { loggerWithFields, messageLogFields } from './log-fields';
 import { decodeMessage } from './message-decoder';
 import { type PartitionControl, withPacemaker } from './partition-control';
 import { type ProcessingContext, deadLetter, reportRetry } from './processing-context';
@@ -130,13 +131,17 @@ async function handleAsBatch(
   const result = { handled: 0, deadLettered: [] as ClassifiedError[], fellBackToSingle: true };
   for (const one of valid) {
     if (input.control.shouldStop()) return 'interrupted';
+    const alone: ProcessingContext = {
+      ...context,
+      logger: loggerWithFields(context.logger, messageLogFields(one.message)),
+    };
     const single = await runWithRetries({
       policy: context.retryPolicy,
       control: input.control,
-      work: (attempt) => dispatchBatch(context, input, [one], whole.attempts + attempt),
+      work: (attempt) => dispatchBatch(alone, input, [one], whole.attempts + attempt),
       onRetry: (error, attempt) =>
         reportRetry(
-          context,
+          alone,
           { topic, partition, offsets: one.event.offset, attempt: whole.attempts + attempt, error },
           'message failed on its own, will retry',
         ),

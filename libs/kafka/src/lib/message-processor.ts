@@ -4,6 +4,7 @@ import { type Topic } from '@newsflow/contracts';
 
 import { type EventDispatcher } from './consumed-event';
 import { type ClassifiedError, PermanentError } from './errors';
+import { loggerWithFields, messageLogFields } from './log-fields';
 import { decodeMessage } from './message-decoder';
 import { type PartitionControl, withPacemaker } from './partition-control';
 import { type ProcessingContext, deadLetter, reportRetry } from './processing-context';
@@ -28,10 +29,15 @@ export type MessageResult = { deadLettered?: ClassifiedError } | 'interrupted';
  * The caller commits the offset once this resolves with anything but 'interrupted'.
  */
 export async function processMessage(
-  context: ProcessingContext,
+  consumerContext: ProcessingContext,
   input: MessageInput,
 ): Promise<MessageResult> {
   const { topic, contractTopic, partition, message, control } = input;
+  // Every line logged about this message names its article and trace.
+  const context: ProcessingContext = {
+    ...consumerContext,
+    logger: loggerWithFields(consumerContext.logger, messageLogFields(message)),
+  };
   const outcome = await runWithRetries({
     policy: context.retryPolicy,
     control,

@@ -3,6 +3,7 @@ import { type KafkaMessage } from 'kafkajs';
 import { type ConsumerObserver } from './consumed-event';
 import { sendToDeadLetterTopic } from './dead-letter';
 import { type ClassifiedError } from './errors';
+import { messageLogFields } from './log-fields';
 import { type RuntimeLogger } from './logger';
 import { type EventPublisher } from './publisher';
 import { type RetryPolicy } from './retry-policy';
@@ -31,6 +32,7 @@ export interface FailedMessage {
 export async function deadLetter(context: ProcessingContext, failed: FailedMessage): Promise<void> {
   context.logger.error(
     {
+      ...messageLogFields(failed.message),
       topic: failed.topic,
       partition: failed.partition,
       offset: failed.message.offset,

@@ -10,6 +10,7 @@ import {
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { type Logger } from 'pino';
 
+import { traceIdOf } from '@newsflow/contracts';
 import { MetricsService, ROOT_LOGGER } from '@newsflow/observability';
 
 import { NOTIFICATION_CONFIG } from '../notification.config';
@@ -45,7 +46,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     @Inject(ROOT_LOGGER) rootLogger: Logger,
     private readonly repository: DeliveryRepository,
     private readonly signingSecrets: WebhookSigningSecrets,
-    metrics: MetricsService,
+    private readonly metrics: MetricsService,
     @Optional() @Inject(DELIVERY_WORKER_OPTIONS) options?: DeliveryWorkerOptions,
   ) {
     this.logger = rootLogger.child({ component: 'delivery-worker' });
@@ -150,12 +151,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       deliveryId: delivery.id,
       subscriptionId: delivery.subscriptionId,
       articleId: delivery.articleId,
+      traceId: traceIdOf(stringOrUndefined(matchData(delivery.payload)?.traceparent)),
       kind: delivery.kind,
       attempt: delivery.attempts,
     };
     if (result.ok) {
       await this.repository.markDelivered({ ...attempt, statusCode: result.statusCode });
       this.record('delivered', result.durationMs);
+      this.observeNotified(delivery);
       this.logger.info({ ...context, statusCode: result.statusCode }, 'webhook delivered');
       return;
     }
@@ -188,4 +191,29 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.deliveries.inc({ outcome });
     this.latency.observe({ outcome }, durationMs / 1000);
   }
+
+  /**
+   * End-to-end latency to `notified`: from ingestion first seeing the article to its webhook delivered.
+   * Not for digests (they wait for their window on purpose) nor for redeliveries asked for by hand.
+   */
+  private observeNotified(delivery: DueDelivery): void {
+    if (delivery.kind !== 'article' || delivery.manual) return;
+    const firstSeenAt = stringOrUndefined(matchData(delivery.payload)?.article?.firstSeenAt);
+    // Deliveries queued before the payload carried it have none.
+    if (firstSeenAt !== undefined) this.metrics.observeEndToEnd('notified', firstSeenAt);
+  }
 }
+
+/** The parts of an `article.matched` body (match-messages.ts) read back from a queued delivery. */
+interface MatchData {
+  traceparent?: unknown;
+  article?: { firstSeenAt?: unknown };
+}
+
+function matchData(payload: object): MatchData | undefined {
+  const data: unknown = (payload as { data?: unknown }).data;
+  return typeof data === 'object' && data !== null ? (data as MatchData) : undefined;
+}
+
+const stringOrUndefined = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : undefined;

@@ -1,10 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { type Logger } from 'pino';
 
-import { type ArticleEnrichedV1, Topic } from '@newsflow/contracts';
+import { type ArticleEnrichedV1, Topic, traceIdOf } from '@newsflow/contracts';
 import { EventPublisher } from '@newsflow/kafka';
 import { KafkaEventContext, KafkaEventController } from '@newsflow/nest-kafka';
-import { MetricsService } from '@newsflow/observability';
+import { MetricsService, ROOT_LOGGER } from '@newsflow/observability';
 import { matchableArticle } from '@newsflow/subscription-matching';
 
 import { DeliveryRepository } from '../delivery/delivery.repository';
@@ -20,6 +21,8 @@ import { SubscriptionMatcher } from './subscription-matcher';
  */
 @KafkaEventController()
 export class ArticleMatchingHandler {
+  private readonly logger: Logger;
+
   constructor(
     @Inject(NOTIFICATION_CONFIG) private readonly config: Pick<NotificationConfig, 'PUBLIC_API_URL'>,
     private readonly matcher: SubscriptionMatcher,
@@ -27,7 +30,10 @@ export class ArticleMatchingHandler {
     private readonly deliveries: DeliveryRepository,
     private readonly publisher: EventPublisher,
     private readonly metrics: MetricsService,
-  ) {}
+    @Inject(ROOT_LOGGER) rootLogger: Logger,
+  ) {
+    this.logger = rootLogger.child({ component: 'matching' });
+  }
 
   @EventPattern(Topic.ArticleEnrichedV1)
   async onArticleEnriched(
@@ -50,7 +56,7 @@ export class ArticleMatchingHandler {
       publicApiUrl: this.config.PUBLIC_API_URL,
       traceparent: context.event.metadata.traceParent,
     };
-    await this.deliveries.enqueue(
+    const queued = await this.deliveries.enqueue(
       matches.map((match) => ({
         subscriptionId: match.subscription.id,
         articleId: article.id,
@@ -72,5 +78,14 @@ export class ArticleMatchingHandler {
       stage: 'notification',
       outcome: matches.length > 0 ? 'success' : 'no_match',
     });
+    this.logger[matches.length > 0 ? 'info' : 'debug'](
+      {
+        articleId: article.id,
+        traceId: traceIdOf(context.event.metadata.traceParent),
+        matches: matches.length,
+        queued,
+      },
+      'article matched against the subscriptions',
+    );
   }
 }

@@ -38,6 +38,8 @@ export function webhookPayload(match: SubscriptionMatch<IndexedSubscription>, co
         id: article.id,
         storyId: context.storyId,
         publishedAt: article.publishedAt,
+        // When ingestion first saw it: where the end-to-end latency to the delivery starts.
+        firstSeenAt: article.firstSeenAt,
         ...(article.title === undefined ? {} : { title: article.title }),
         lede: article.lede,
         language: enrichment.language.code,
