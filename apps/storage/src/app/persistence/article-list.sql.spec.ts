@@ -71,25 +71,6 @@ describe('article list SQL', () => {
     expect(count('all')).toBe(3);
   });
 
-  it('resolved entity ids are compared as a literal list, one condition per group', () => {
-    const parameters = new SqlParameters();
-    const predicates = filterPredicates(
-      {
-        entities: {
-          references: [{ name: 'A' }, { name: 'B' }],
-          match: 'all',
-          resolvedIds: [['a'.repeat(32), 'b'.repeat(32)], []],
-        },
-      },
-      parameters,
-    );
-    expect(predicates.map((predicate) => predicate('a'))).toEqual([
-      expect.stringMatching(/ae\.article_id = a\.id AND ae\.entity_id = ANY\(\$1::text\[\]\)/),
-      expect.stringMatching(/ae\.entity_id = ANY\(\$2::text\[\]\)/),
-    ]);
-    expect(parameters.values).toEqual([['a'.repeat(32), 'b'.repeat(32)], []]);
-  });
-
   it('collapsing duplicates applies the same filter to the other articles of the story', () => {
     const { sql } = articleListSql({
       filter: { language: 'en', collapseDuplicates: true },

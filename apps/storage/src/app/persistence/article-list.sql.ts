@@ -78,14 +78,6 @@ export function searchQuery(text: string, parameters: SqlParameters): string {
 }
 
 function entityPredicates(filter: EntityFilter, parameters: SqlParameters): Predicate[] {
-  if (filter.resolvedIds) {
-    return filter.resolvedIds.map((ids) => {
-      const list = parameters.add(ids, 'text[]');
-      return (a) =>
-        `EXISTS (SELECT 1 FROM storage.article_entities ae
-                  WHERE ae.article_id = ${a}.id AND ae.entity_id = ANY(${list}))`;
-    });
-  }
   const type = filter.type === undefined ? undefined : parameters.add(filter.type);
   const mentionsAny = (references: EntityReference[]): Predicate => {
     const ids = references.flatMap((reference) => ('id' in reference ? [reference.id] : []));

@@ -11,7 +11,6 @@ import {
 } from '@newsflow/contracts';
 
 import { ArticleEntity } from './article.entity';
-import { type ArticleFilter } from './article-filter';
 import { type ArticleListQuery, SEARCH_CONFIG, articleListSql } from './article-list.sql';
 import { type EntityType } from './article-rows';
 
@@ -77,10 +76,7 @@ export class ArticleQueryRepository {
   }
 
   async listPage(query: ArticleListQuery): Promise<ArticlePageItem[]> {
-    const { sql, parameters } = articleListSql({
-      ...query,
-      filter: await this.resolveEntities(query.filter),
-    });
+    const { sql, parameters } = articleListSql(query);
     const rows = (await this.dataSource.query(sql, parameters)) as { id: string; rank: number | null }[];
     if (rows.length === 0) return [];
     const articles = await this.dataSource
@@ -92,36 +88,6 @@ export class ArticleQueryRepository {
       const article = byId.get(row.id);
       return article ? [{ article, rank: row.rank }] : [];
     });
-  }
-
-  /**
-   * The entity filter with the ids each condition accepts (see EntityFilter.resolvedIds): references
-   * by id that exist with the type asked for, references by name that match a canonical name in any
-   * case. A reference that matches nothing leaves its condition with no ids, which nothing satisfies.
-   */
-  async resolveEntities(filter: ArticleFilter): Promise<ArticleFilter> {
-    const entities = filter.entities;
-    if (!entities || entities.resolvedIds) return filter;
-    const { references } = entities;
-    const ids = references.map((reference) => ('id' in reference ? reference.id : null));
-    const names = references.map((reference) => ('name' in reference ? reference.name : null));
-    // Two lookups, each by its index: by id, and by lower(canonical_name) as entities_lower_name.
-    const rows = (await this.dataSource.query(
-      `SELECT r.position, e.id
-         FROM unnest($1::text[]) WITH ORDINALITY AS r(id, position)
-         JOIN storage.entities e ON e.id = r.id
-        WHERE $3::text IS NULL OR e.type = $3
-       UNION ALL
-       SELECT r.position, e.id
-         FROM unnest($2::text[]) WITH ORDINALITY AS r(name, position)
-         JOIN storage.entities e ON lower(e.canonical_name) = lower(r.name)
-        WHERE $3::text IS NULL OR e.type = $3`,
-      [ids, names, entities.type ?? null],
-    )) as { position: string; id: string }[];
-    const idsOf = references.map(() => [] as string[]);
-    for (const row of rows) idsOf[Number(row.position) - 1]?.push(row.id);
-    const resolvedIds = entities.match === 'any' ? [idsOf.flat()] : idsOf;
-    return { ...filter, entities: { ...entities, resolvedIds } };
   }
 
   async findDetails(article: Pick<ArticleEntity, 'id' | 'storyId'>): Promise<ArticleDetails> {
