@@ -2,7 +2,12 @@ import { z } from 'zod';
 
 import { ConfigError, type Environment, KafkaEnvSchema, loadConfig } from '@newsflow/config';
 import { Topic } from '@newsflow/contracts';
-import { EventPublisher, type RuntimeLogger, createKafkaClient } from '@newsflow/kafka';
+import {
+  EventPublisher,
+  type RuntimeLogger,
+  createKafkaClient,
+  kafkaConnectionFromEnv,
+} from '@newsflow/kafka';
 
 import { type CommonOptions, type DlqCommand, USAGE, parseDlqArgs } from './args';
 import { listCommand } from './commands/list';
@@ -109,6 +114,7 @@ async function withKafka(
   const kafka = createKafkaClient({
     clientId: env.KAFKA_CLIENT_ID ?? CLIENT_ID,
     brokers: env.KAFKA_BROKERS,
+    connection: kafkaConnectionFromEnv(env),
     logger: kafkaLogger(input.err, common.verbose),
   });
   const admin = kafka.admin();

@@ -8,7 +8,14 @@ import { type z } from 'zod';
 
 import { ConfigError, DatabaseEnvSchema, KafkaEnvSchema, loadConfig } from '@newsflow/config';
 import { CURRENT_ENRICHMENT_VERSION, Topic } from '@newsflow/contracts';
-import { EventPublisher, type RuntimeLogger, createKafkaClient, ensureTopics } from '@newsflow/kafka';
+import { postgresSslFromEnv } from '@newsflow/database';
+import {
+  EventPublisher,
+  type RuntimeLogger,
+  createKafkaClient,
+  ensureTopics,
+  kafkaConnectionFromEnv,
+} from '@newsflow/kafka';
 
 import { ProgressReporter, formatCount, formatElapsed } from './progress';
 import { type ReplayOptions, USAGE, parseReplayArgs } from './replay-options';
@@ -90,6 +97,7 @@ async function replay(options: ReplayOptions, config: ReplayEnv): Promise<number
   const db = new Client({
     connectionString: config.DATABASE_URL,
     application_name: 'newsflow-storage-replay',
+    ssl: postgresSslFromEnv(config),
   });
   await db.connect();
   let publisher: EventPublisher | undefined;
@@ -112,6 +120,7 @@ async function replay(options: ReplayOptions, config: ReplayEnv): Promise<number
     const kafka = createKafkaClient({
       clientId: config.KAFKA_CLIENT_ID ?? 'newsflow-storage-replay',
       brokers: config.KAFKA_BROKERS,
+      connection: kafkaConnectionFromEnv(config),
       logger: kafkaLogger(note),
     });
     if (config.KAFKA_CREATE_TOPICS) {

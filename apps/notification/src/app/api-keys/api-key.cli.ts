@@ -6,7 +6,12 @@
 import 'reflect-metadata';
 
 import { ConfigError, type DatabaseEnv, DatabaseEnvSchema, loadConfig } from '@newsflow/config';
-import { ensureDatabaseExists, openServiceDatabase, serviceDataSourceOptions } from '@newsflow/database';
+import {
+  ensureDatabaseExists,
+  openServiceDatabase,
+  postgresSslFromEnv,
+  serviceDataSourceOptions,
+} from '@newsflow/database';
 
 import { NOTIFICATION_MIGRATIONS } from '../migrations';
 import { NOTIFICATION_SCHEMA } from '../notification.config';
@@ -23,10 +28,12 @@ async function main(argv: readonly string[]): Promise<number> {
     return 78;
   }
   const withRepository: WithRepository = async (use) => {
-    await ensureDatabaseExists(config.DATABASE_URL);
+    const ssl = postgresSslFromEnv(config);
+    await ensureDatabaseExists(config.DATABASE_URL, { ssl });
     const dataSource = await openServiceDatabase(
       serviceDataSourceOptions({
         url: config.DATABASE_URL,
+        ssl,
         schema: NOTIFICATION_SCHEMA,
         entities: [],
         migrations: NOTIFICATION_MIGRATIONS,
