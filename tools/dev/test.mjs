@@ -11,11 +11,13 @@
  *   s3proxy       S3Proxy (tools/s3proxy/pom.xml; the jar is fetched with Maven once per version) on a
  *                 free port with FRESH buckets in .cache/s3proxy-test-<pid>/ (deleted afterwards, also on
  *                 failure and Ctrl-C)
+ *   prometheus    prometheus and promtool from Debian's package, unpacked into .cache/prometheus/ once
+ *                 (tools/dev/lib/prometheus.mjs; no root needed) for the observability e2e test
  *   database      drops and creates `newsflow_test` through DATABASE_ADMIN_URL
  *                 (default postgres://postgres@127.0.0.1:5432/postgres)
  *   integration   `jest -c jest.integration.config.ts --runInBand` with KAFKA_BROKERS,
  *                 DATABASE_URL=…/newsflow_test, S3_ENDPOINT, S3_REGION, AWS_ACCESS_KEY_ID,
- *                 AWS_SECRET_ACCESS_KEY and NEWSFLOW_TEST=1
+ *                 AWS_SECRET_ACCESS_KEY, PROMETHEUS_BIN, PROMTOOL_BIN and NEWSFLOW_TEST=1
  *
  * nx and jest run from node_modules/.bin (what `npx` would run, minus the npm process in between,
  * which would not pass SIGTERM on). A failing unit phase does not stop the others (one run shows every problem) unless --bail is given;
@@ -25,7 +27,8 @@
  *
  * Flags for developers (after `npm test --`):
  *   --skip-unit         no lint/typecheck/unit tests, but still build (the e2e tests run dist/)
- *   --only-integration  only the kafka, s3proxy, database and integration phases (no lint/tests/build)
+ *   --only-integration  only the kafka, s3proxy, prometheus, database and integration phases (no
+ *                       lint/tests/build)
  *   --bail              stop at the first failing phase
  *   -- <jest args>      passed on to jest, e.g.  npm test -- --only-integration -- -t 'dead letter'
  */
@@ -42,6 +45,7 @@ import {
   startBroker,
   stopBrokerFromPidFile,
 } from './lib/kafka-broker.mjs';
+import { ensurePrometheus } from './lib/prometheus.mjs';
 import { ensureS3ProxyJar, startS3Proxy, stopS3ProxyFromPidFile } from './lib/s3proxy.mjs';
 import { describeExit, isShuttingDown, onShutdownSignal, runInherited, stopAll } from './lib/processes.mjs';
 import {
@@ -68,7 +72,7 @@ const KEPT_S3PROXY_LOG = path.join(CACHE_DIR, 's3proxy-test-last.log');
 const USAGE = `Usage: npm test [-- [--skip-unit | --only-integration] [--bail] [-- <jest args>]]
 
   --skip-unit         skip lint, typecheck and unit tests (still builds)
-  --only-integration  only the Kafka broker, S3Proxy, database and integration phases
+  --only-integration  only the Kafka broker, S3Proxy, Prometheus, database and integration phases
   --bail              stop at the first failing phase
   -- <jest args>      extra arguments for the integration jest run`;
 
@@ -269,7 +273,15 @@ async function main() {
     options,
   );
   if (!installed) {
-    for (const name of ['unit', 'kafka jars', 'kafka broker', 's3proxy', 'database', 'integration'])
+    for (const name of [
+      'unit',
+      'kafka jars',
+      'kafka broker',
+      's3proxy',
+      'prometheus',
+      'database',
+      'integration',
+    ])
       skip(name, 'needs install');
   } else {
     if (options.onlyIntegration) {
@@ -368,6 +380,19 @@ async function main() {
       options,
     );
 
+    /** @type {import('./lib/prometheus.mjs').PrometheusBinaries | undefined} */
+    let prometheus;
+    // Only the observability e2e spec needs it: when this fails, integration still runs and that spec
+    // fails with the same reason.
+    await phase(
+      'prometheus',
+      async () => {
+        prometheus = await ensurePrometheus();
+        return `Prometheus ${prometheus.version} (${prometheus.source}${prometheus.fetched ? ` in ${formatDuration(prometheus.fetchMs)}` : ''})`;
+      },
+      options,
+    );
+
     const adminUrl = process.env.DATABASE_ADMIN_URL?.trim() || DEFAULT_ADMIN_URL;
     const databaseUrl = withDatabase(adminUrl, TEST_DATABASE);
     const databaseReady = await phase(
@@ -398,6 +423,9 @@ async function main() {
             AWS_ACCESS_KEY_ID: s3.accessKeyId,
             AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
             NEWSFLOW_TEST: '1',
+            ...(prometheus
+              ? { PROMETHEUS_BIN: prometheus.prometheus, PROMTOOL_BIN: prometheus.promtool }
+              : {}),
           };
           // A developer's own AWS session token or path-style setting must not reach the test S3 clients.
           delete env.AWS_SESSION_TOKEN;
