@@ -297,6 +297,35 @@ describe('DeliveryWorker end to end (real Postgres, real HTTP receiver)', () => 
     expect(hook.received).toHaveLength(15);
   });
 
+  it('records a delivery whose first write lost its connection on a fresh one: the receiver gets it once', async () => {
+    const hook = await receiver(() => 204);
+    const subscription = await insertSubscription(dataSource, { webhookUrl: hook.url });
+    await deliveries.enqueue([match(subscription.id, 1)]);
+
+    /** The first "delivered" write dies with its connection, killed by the server (a real error). */
+    class ConnectionLostOnce extends DeliveryRepository {
+      lost = 0;
+      override async markDelivered(input: Parameters<DeliveryRepository['markDelivered']>[0]): Promise<void> {
+        if (this.lost === 0) {
+          this.lost++;
+          await pool.query('SELECT pg_terminate_backend(pg_backend_pid())');
+        }
+        return super.markDelivered(input);
+      }
+    }
+    const pool = await database.open();
+    const repository = new ConnectionLostOnce(pool);
+    startWorker({ repository });
+    // Without the retry the row stays pending until its lease (32 s) runs out, and is sent again.
+    await waitUntil(allDelivered, 'the delivery is recorded', 6_000);
+    await sleep(500);
+
+    expect(repository.lost).toBe(1);
+    expect(hook.received).toHaveLength(1);
+    const [row] = await deliveryRows();
+    expect(row).toMatchObject({ status: 'delivered', attempts: 1, last_status_code: 204 });
+  });
+
   it('two workers side by side deliver each of 60 webhooks exactly once', async () => {
     const hook = await receiver(() => 204);
     const subs = await Promise.all(

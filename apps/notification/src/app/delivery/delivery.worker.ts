@@ -156,7 +156,16 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       attempt: delivery.attempts,
     };
     if (result.ok) {
-      await this.repository.markDelivered({ ...attempt, statusCode: result.statusCode });
+      // The receiver has it: losing this record (a dropped connection, a database restart) would send
+      // it again once the lease runs out, so the idempotent update is retried on a fresh connection.
+      await retryBriefly(
+        () => this.repository.markDelivered({ ...attempt, statusCode: result.statusCode }),
+        (error, attemptNumber) =>
+          this.logger.warn(
+            { ...context, err: error, attemptNumber },
+            'could not record a delivery; retrying',
+          ),
+      );
       this.record('delivered', result.durationMs);
       this.observeNotified(delivery);
       this.logger.info({ ...context, statusCode: result.statusCode }, 'webhook delivered');
@@ -217,3 +226,23 @@ function matchData(payload: object): MatchData | undefined {
 
 const stringOrUndefined = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : undefined;
+
+/** Delays before each retry of a write that must not be lost; short enough to stay within the lease. */
+const RECORD_RETRY_DELAYS_MS = [100, 500, 2_000];
+
+async function retryBriefly(
+  write: () => Promise<void>,
+  onError: (error: unknown, attemptNumber: number) => void,
+): Promise<void> {
+  for (let attemptNumber = 1; ; attemptNumber++) {
+    try {
+      await write();
+      return;
+    } catch (error) {
+      const delay = RECORD_RETRY_DELAYS_MS[attemptNumber - 1];
+      if (delay === undefined) throw error;
+      onError(error, attemptNumber);
+      await sleep(delay);
+    }
+  }
+}
