@@ -28,6 +28,7 @@ describe('parsePrometheusText', () => {
         'g -Inf',
         'n NaN',
         'trailing{a="1",} -0.25',
+        'prom_client_nan Nan',
       ].join('\n'),
     );
     expect(samples[0]).toEqual({
@@ -40,6 +41,7 @@ describe('parsePrometheusText', () => {
     expect(samples[2]?.value).toBe(Number.NEGATIVE_INFINITY);
     expect(samples[3]?.value).toBeNaN();
     expect(samples[4]).toEqual({ name: 'trailing', labels: { a: '1' }, value: -0.25 });
+    expect(samples[5]?.value).toBeNaN();
   });
 
   it('names the line of a malformed sample', () => {

@@ -94,13 +94,14 @@ function readQuoted(line: string, cursor: { at: number }, lineNumber: number): s
 }
 
 function parseValue(text: string, lineNumber: number): number {
-  switch (text) {
-    case '+Inf':
-    case 'Inf':
+  // Prometheus reads these case-insensitively (Go's ParseFloat), and prom-client writes NaN as "Nan".
+  switch (text.toLowerCase()) {
+    case '+inf':
+    case 'inf':
       return Number.POSITIVE_INFINITY;
-    case '-Inf':
+    case '-inf':
       return Number.NEGATIVE_INFINITY;
-    case 'NaN':
+    case 'nan':
       return Number.NaN;
   }
   const value = Number(text);

@@ -362,9 +362,11 @@ describe('DeliveryWorker end to end (real Postgres, real HTTP receiver)', () => 
     expect(verifiesSignature(rotated.signingSecret, request)).toBe(true);
     expect(verifiesSignature(previous, request)).toBe(true);
 
+    // attempts counts up when the delivery is claimed; the failure is recorded after the attempt.
     await waitUntil(
-      async () => (await deliveryRows()).some((row) => row.article_id === articleId(2) && row.attempts >= 1),
-      'the other one was attempted',
+      async () =>
+        (await deliveryRows()).some((row) => row.article_id === articleId(2) && row.last_error !== null),
+      'the other one was attempted and its failure recorded',
     );
     const other = (await deliveryRows()).find((row) => row.article_id === articleId(2));
     expect(other?.last_error).toBe('no signing secret could be read for the subscription');
