@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { type Server, createServer } from 'node:http';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -29,6 +28,7 @@ import {
   prometheusBinaries,
   promtool,
 } from './support/prometheus-server';
+import { createApiKey } from './support/api-keys';
 import { type ServiceName, ServiceProcess, repoRoot } from './support/service-process';
 import { WebhookReceiver } from './support/webhook-receiver';
 
@@ -46,23 +46,6 @@ const SCRAPE_INTERVAL = 1;
  * one minute covers the whole of the traffic below, so rates exist for every counter it touched.
  */
 const RATE_INTERVAL = '1m';
-
-/** A notification API key from the built `api-key` CLI, as an operator creates one. */
-function createApiKey(databaseUrl: string): Promise<string> {
-  const cli = path.join(
-    repoRoot(),
-    'dist/apps/notification/apps/notification/src/app/api-keys/api-key.cli.js',
-  );
-  return new Promise((resolve, reject) =>
-    execFile(
-      process.execPath,
-      [cli, 'create', '--name', 'observability-e2e'],
-      { env: { ...process.env, DATABASE_URL: databaseUrl } },
-      (error, stdout, stderr) =>
-        error ? reject(new Error(`api-key create: ${stderr}`)) : resolve(stdout.trim()),
-    ),
-  );
-}
 
 interface ScrapeConfig {
   job_name: string;
@@ -188,7 +171,7 @@ describe('dashboards and alert rules against a real Prometheus', () => {
       process.start();
     }
     await Promise.all([...services.values()].map((process) => process.waitUntilReady()));
-    apiKey = await createApiKey(databaseUrl.toString());
+    apiKey = await createApiKey(databaseUrl.toString(), 'observability-e2e');
 
     const prometheusPort = await freePort();
     configFile = path.join(workDir, 'prometheus.yml');

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,27 +9,11 @@ import { Client } from 'pg';
 import { type ArticleEnrichedV1, type ArticleRejectedV1, Topic } from '@newsflow/contracts';
 
 import { eventually, freePort, requiredEnv, runId } from './support/environment';
-import { type ServiceName, ServiceProcess, repoRoot } from './support/service-process';
+import { createApiKey } from './support/api-keys';
+import { type ServiceName, ServiceProcess } from './support/service-process';
 import { WebhookReceiver, verifyStandardWebhook } from './support/webhook-receiver';
 
 const SAMPLE = path.join(__dirname, 'fixtures', 'donbass-recognition-2022-02-22.txt');
-
-/** A notification API key from the built `api-key` CLI, as an operator creates one. */
-function createApiKey(databaseUrl: string): Promise<string> {
-  const cli = path.join(
-    repoRoot(),
-    'dist/apps/notification/apps/notification/src/app/api-keys/api-key.cli.js',
-  );
-  return new Promise((resolve, reject) =>
-    execFile(
-      process.execPath,
-      [cli, 'create', '--name', 'e2e'],
-      { env: { ...process.env, DATABASE_URL: databaseUrl } },
-      (error, stdout, stderr) =>
-        error ? reject(new Error(`api-key create: ${stderr}`)) : resolve(stdout.trim()),
-    ),
-  );
-}
 
 interface ArticleBody {
   id: string;
@@ -86,7 +69,7 @@ describe('pipeline end to end', () => {
       process.start();
     }
     await Promise.all([...services.values()].map((process) => process.waitUntilReady()));
-    apiKey = await createApiKey(databaseUrl.toString());
+    apiKey = await createApiKey(databaseUrl.toString(), 'e2e');
   }, 180_000);
 
   afterAll(async () => {
