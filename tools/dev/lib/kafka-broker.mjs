@@ -15,11 +15,12 @@
  * - isReachable(host, port), probeKafka(host, port), warmUpCoordinators(), freePort(), freePorts(n),
  *   brokerPidFromFile(), stopBrokerFromPidFile().
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { checkJava, ensureMavenArtifacts, pomProperty } from './maven-artifacts.mjs';
 import { describeExit, registerCleanup, runCaptured } from './processes.mjs';
 import {
   REPO_ROOT,
@@ -31,7 +32,6 @@ import {
   pidFromFile,
   rel,
   sleep,
-  step,
   stopFromPidFile,
   tailFile,
 } from './util.mjs';
@@ -53,64 +53,9 @@ export const DEV_BROKER = Object.freeze({
 
 const HOST = '127.0.0.1';
 const READY_LOG_LINE = 'Kafka Server started';
-const MARKER_NAME = '.complete';
-
-/** The JVM to use: $JAVA_HOME/bin/java when JAVA_HOME is set (like Kafka's own scripts), else `java`. */
-export function javaCommand() {
-  const home = process.env.JAVA_HOME;
-  if (home) {
-    const bin = path.join(home, 'bin', 'java');
-    if (fs.existsSync(bin)) return bin;
-  }
-  return 'java';
-}
-
-const INSTALL_JAVA_HINT =
-  'Install a Java 17+ runtime (e.g. `sudo apt-get install openjdk-17-jre-headless`, `brew install openjdk@17`) ' +
-  'or point JAVA_HOME at one.';
-
-/** Checks that java runs and is version 17 or newer; returns the command and major version. */
-export function checkJava() {
-  const bin = javaCommand();
-  const result = spawnSync(bin, ['-version'], { encoding: 'utf8' });
-  if (result.error) {
-    const reason =
-      /** @type {NodeJS.ErrnoException} */ (result.error).code === 'ENOENT'
-        ? 'was not found'
-        : result.error.message;
-    throw new Error(
-      `The local Kafka broker needs Java 17 or newer, but \`${bin}\` ${reason}. ${INSTALL_JAVA_HINT}`,
-    );
-  }
-  const text = `${result.stderr}${result.stdout}`;
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(text);
-  const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : NaN;
-  if (!(major >= 17)) {
-    const found = text.split('\n')[0]?.trim() || 'an unknown version';
-    throw new Error(
-      `The local Kafka broker needs Java 17 or newer; \`${bin} -version\` reports: ${found}. ${INSTALL_JAVA_HINT}`,
-    );
-  }
-  return { java: bin, major };
-}
-
-function checkMaven() {
-  const result = spawnSync('mvn', ['-B', '--version'], { encoding: 'utf8' });
-  if (result.error || result.status !== 0) {
-    throw new Error(
-      'Maven (`mvn`) is needed once to download the Kafka broker jars listed in tools/kafka/pom.xml, but it ' +
-        `${result.error ? 'was not found' : 'failed to run'}. Install Maven 3.8+ (e.g. \`sudo apt-get install maven\`, ` +
-        '`brew install maven`) and run this again; it needs network access to Maven Central once per Kafka version.',
-    );
-  }
-}
-
 /** The Kafka version pinned in tools/kafka/pom.xml. */
 export function kafkaVersion() {
-  const pom = fs.readFileSync(POM_FILE, 'utf8');
-  const match = /<kafka\.version>\s*([^<\s]+)\s*<\/kafka\.version>/.exec(pom);
-  if (!match) throw new Error(`${rel(POM_FILE)} has no <kafka.version> property`);
-  return match[1];
+  return pomProperty(POM_FILE, 'kafka.version');
 }
 
 /**
@@ -121,70 +66,29 @@ export function kafkaVersion() {
  * @property {boolean} fetched whether they were downloaded just now
  */
 
-/** @param {string} markerFile @param {string} pomHash */
-function markerMatches(markerFile, pomHash) {
-  try {
-    return JSON.parse(fs.readFileSync(markerFile, 'utf8')).pomSha256 === pomHash;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Makes sure the broker jars for the pinned version are in .cache/kafka/<version>/libs. They are fetched
- * with `mvn dependency:copy-dependencies` unless a marker file records a completed fetch for the current
- * pom.xml (changing the pom, e.g. the log4j version, fetches again).
+ * Makes sure the broker jars for the pinned version are in .cache/kafka/<version>/libs, fetched with
+ * `mvn dependency:copy-dependencies` once per pom.xml (changing the pom, e.g. the log4j version, fetches
+ * again).
  * @returns {Promise<KafkaJars>}
  */
 export async function ensureKafkaJars() {
-  const { java } = checkJava();
-  const pomText = fs.readFileSync(POM_FILE, 'utf8');
-  const pomHash = crypto.createHash('sha256').update(pomText).digest('hex');
+  const { java } = checkJava('The local Kafka broker');
   const version = kafkaVersion();
   const libsDir = path.join(KAFKA_CACHE_DIR, version, 'libs');
-  const marker = path.join(libsDir, MARKER_NAME);
-  if (markerMatches(marker, pomHash)) return { version, libsDir, java, fetched: false };
-
-  const started = Date.now();
-  step(
-    `Fetching the Apache Kafka ${version} jars with Maven into ${rel(libsDir)} (once; ~30 s with an empty Maven cache)`,
-  );
-  checkMaven();
-  const tmpDir = `${libsDir}.tmp-${process.pid}`;
-  fs.rmSync(tmpDir, { recursive: true, force: true });
-  fs.mkdirSync(path.dirname(tmpDir), { recursive: true });
-  const result = await runCaptured('mvn', [
-    '-B',
-    '-q',
-    '-f',
-    POM_FILE,
-    'dependency:copy-dependencies',
-    `-DoutputDirectory=${tmpDir}`,
-    '-DincludeScope=runtime',
-  ]);
-  const mainJar = path.join(tmpDir, `kafka_2.13-${version}.jar`);
-  if (result.code !== 0 || !fs.existsSync(mainJar)) {
-    fs.rmSync(tmpDir, { recursive: true, force: true });
-    const output = result.output.trim().split('\n').slice(-30).join('\n');
-    throw new Error(
-      `Fetching the Kafka jars failed (mvn ${result.error ? result.error.message : `exit code ${result.code}`}). ` +
-        `Maven must reach Maven Central (or your mirror in ~/.m2/settings.xml).\n${output}`,
-    );
-  }
-  fs.writeFileSync(
-    path.join(tmpDir, MARKER_NAME),
-    `${JSON.stringify({ version, pomSha256: pomHash, completedAt: new Date().toISOString() })}\n`,
-  );
-  fs.rmSync(libsDir, { recursive: true, force: true });
-  try {
-    fs.renameSync(tmpDir, libsDir);
-  } catch (error) {
-    // Another run finished the same fetch a moment earlier: use its copy.
-    fs.rmSync(tmpDir, { recursive: true, force: true });
-    if (!markerMatches(marker, pomHash)) throw error;
-  }
-  ok(`Kafka ${version} jars ready (${formatDuration(Date.now() - started)})`);
-  return { version, libsDir, java, fetched: true };
+  const { fetched, fetchMs } = await ensureMavenArtifacts({
+    pomFile: POM_FILE,
+    dir: libsDir,
+    version,
+    expectedFile: `kafka_2.13-${version}.jar`,
+    goalArgs: ['dependency:copy-dependencies', '-DincludeScope=runtime'],
+    fetching: `Fetching the Apache Kafka ${version} jars with Maven into ${rel(libsDir)} (once; ~30 s with an empty Maven cache)`,
+    failure: 'Fetching the Kafka jars',
+    mavenNeededFor: 'the Kafka broker jars listed in tools/kafka/pom.xml',
+    mavenPer: 'Kafka',
+  });
+  if (fetched) ok(`Kafka ${version} jars ready (${formatDuration(fetchMs)})`);
+  return { version, libsDir, java, fetched };
 }
 
 /**

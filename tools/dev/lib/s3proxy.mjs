@@ -16,13 +16,14 @@
  * S3Proxy logs at LOG_LEVEL info into the log file; set S3PROXY_LOG_LEVEL=debug (or trace) to see each
  * request.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { freePort, javaCommand } from './kafka-broker.mjs';
-import { describeExit, registerCleanup, runCaptured } from './processes.mjs';
+import { freePort } from './kafka-broker.mjs';
+import { checkJava, ensureMavenArtifacts, pomProperty } from './maven-artifacts.mjs';
+import { describeExit, registerCleanup } from './processes.mjs';
 import {
   REPO_ROOT,
   deadline,
@@ -32,7 +33,6 @@ import {
   pidFromFile,
   rel,
   sleep,
-  step,
   stopFromPidFile,
   tailFile,
 } from './util.mjs';
@@ -42,56 +42,14 @@ const POM_FILE = path.join(S3PROXY_TOOLS_DIR, 'pom.xml');
 export const S3PROXY_CACHE_DIR = path.join(REPO_ROOT, '.cache', 's3proxy');
 
 const HOST = '127.0.0.1';
-const MARKER_NAME = '.complete';
 /** Jetty's line once it listens (S3Proxy logs through logback; this line has been stable for years). */
 const READY_LOG_LINE = /Started (ServerConnector|Server)@/;
 /** S3Proxy accepts any region in signatures; the clients only need to agree on one. */
 export const S3PROXY_REGION = 'us-east-1';
 
-const INSTALL_JAVA_HINT =
-  'Install a Java 17+ runtime (e.g. `sudo apt-get install openjdk-17-jre-headless`, `brew install openjdk@17`) ' +
-  'or point JAVA_HOME at one.';
-
-/** Checks that java runs and is version 17 or newer (S3Proxy 2.7 needs 17); returns the command. */
-function checkJava() {
-  const bin = javaCommand();
-  const result = spawnSync(bin, ['-version'], { encoding: 'utf8' });
-  if (result.error) {
-    const reason =
-      /** @type {NodeJS.ErrnoException} */ (result.error).code === 'ENOENT'
-        ? 'was not found'
-        : result.error.message;
-    throw new Error(`S3Proxy needs Java 17 or newer, but \`${bin}\` ${reason}. ${INSTALL_JAVA_HINT}`);
-  }
-  const text = `${result.stderr}${result.stdout}`;
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(text);
-  const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : NaN;
-  if (!(major >= 17)) {
-    const found = text.split('\n')[0]?.trim() || 'an unknown version';
-    throw new Error(
-      `S3Proxy needs Java 17 or newer; \`${bin} -version\` reports: ${found}. ${INSTALL_JAVA_HINT}`,
-    );
-  }
-  return bin;
-}
-
-function checkMaven() {
-  const result = spawnSync('mvn', ['-B', '--version'], { encoding: 'utf8' });
-  if (result.error || result.status !== 0) {
-    throw new Error(
-      'Maven (`mvn`) is needed once to download the S3Proxy jar pinned in tools/s3proxy/pom.xml, but it ' +
-        `${result.error ? 'was not found' : 'failed to run'}. Install Maven 3.8+ (e.g. \`sudo apt-get install maven\`, ` +
-        '`brew install maven`) and run this again; it needs network access to Maven Central once per S3Proxy version.',
-    );
-  }
-}
-
 /** The S3Proxy version pinned in tools/s3proxy/pom.xml. */
 export function s3ProxyVersion() {
-  const pom = fs.readFileSync(POM_FILE, 'utf8');
-  const match = /<s3proxy\.version>\s*([^<\s]+)\s*<\/s3proxy\.version>/.exec(pom);
-  if (!match) throw new Error(`${rel(POM_FILE)} has no <s3proxy.version> property`);
-  return match[1];
+  return pomProperty(POM_FILE, 's3proxy.version');
 }
 
 /**
@@ -103,74 +61,30 @@ export function s3ProxyVersion() {
  * @property {number} fetchMs time spent fetching it (0 when cached)
  */
 
-/** @param {string} markerFile @param {string} pomHash */
-function markerMatches(markerFile, pomHash) {
-  try {
-    return JSON.parse(fs.readFileSync(markerFile, 'utf8')).pomSha256 === pomHash;
-  } catch {
-    return false;
-  }
-}
-
-/** @param {string} version */
-function jarName(version) {
-  return `s3proxy-${version}-jar-with-dependencies.jar`;
-}
-
 /**
- * Makes sure the S3Proxy jar of the pinned version is in .cache/s3proxy/<version>/. It is fetched with
- * `mvn dependency:copy` (the artifact item in tools/s3proxy/pom.xml) unless a marker file records a
- * completed fetch for the current pom.xml.
+ * Makes sure the S3Proxy jar of the pinned version is in .cache/s3proxy/<version>/, fetched with
+ * `mvn dependency:copy` (the artifact item in tools/s3proxy/pom.xml) once per pom.xml.
  * @returns {Promise<S3ProxyJar>}
  */
 export async function ensureS3ProxyJar() {
-  const java = checkJava();
-  const pomText = fs.readFileSync(POM_FILE, 'utf8');
-  const pomHash = crypto.createHash('sha256').update(pomText).digest('hex');
+  // S3Proxy 2.7 needs Java 17.
+  const { java } = checkJava('S3Proxy');
   const version = s3ProxyVersion();
   const dir = path.join(S3PROXY_CACHE_DIR, version);
-  const jar = path.join(dir, jarName(version));
-  const marker = path.join(dir, MARKER_NAME);
-  if (markerMatches(marker, pomHash) && fs.existsSync(jar))
-    return { version, jar, java, fetched: false, fetchMs: 0 };
-
-  const started = Date.now();
-  step(`Fetching S3Proxy ${version} with Maven into ${rel(dir)} (once; ~40 MB)`);
-  checkMaven();
-  const tmpDir = `${dir}.tmp-${process.pid}`;
-  fs.rmSync(tmpDir, { recursive: true, force: true });
-  fs.mkdirSync(path.dirname(tmpDir), { recursive: true });
-  const result = await runCaptured('mvn', [
-    '-B',
-    '-q',
-    '-f',
-    POM_FILE,
-    'dependency:copy',
-    `-DoutputDirectory=${tmpDir}`,
-  ]);
-  if (result.code !== 0 || !fs.existsSync(path.join(tmpDir, jarName(version)))) {
-    fs.rmSync(tmpDir, { recursive: true, force: true });
-    const output = result.output.trim().split('\n').slice(-30).join('\n');
-    throw new Error(
-      `Fetching S3Proxy ${version} failed (mvn ${result.error ? result.error.message : `exit code ${result.code}`}). ` +
-        `Maven must reach Maven Central (or your mirror in ~/.m2/settings.xml).\n${output}`,
-    );
-  }
-  fs.writeFileSync(
-    path.join(tmpDir, MARKER_NAME),
-    `${JSON.stringify({ version, pomSha256: pomHash, completedAt: new Date().toISOString() })}\n`,
-  );
-  fs.rmSync(dir, { recursive: true, force: true });
-  try {
-    fs.renameSync(tmpDir, dir);
-  } catch (error) {
-    // Another run finished the same fetch a moment earlier: use its copy.
-    fs.rmSync(tmpDir, { recursive: true, force: true });
-    if (!markerMatches(marker, pomHash)) throw error;
-  }
-  const fetchMs = Date.now() - started;
-  ok(`S3Proxy ${version} ready (${formatDuration(fetchMs)})`);
-  return { version, jar, java, fetched: true, fetchMs };
+  const jarName = `s3proxy-${version}-jar-with-dependencies.jar`;
+  const { fetched, fetchMs } = await ensureMavenArtifacts({
+    pomFile: POM_FILE,
+    dir,
+    version,
+    expectedFile: jarName,
+    goalArgs: ['dependency:copy'],
+    fetching: `Fetching S3Proxy ${version} with Maven into ${rel(dir)} (once; ~40 MB)`,
+    failure: `Fetching S3Proxy ${version}`,
+    mavenNeededFor: 'the S3Proxy jar pinned in tools/s3proxy/pom.xml',
+    mavenPer: 'S3Proxy',
+  });
+  if (fetched) ok(`S3Proxy ${version} ready (${formatDuration(fetchMs)})`);
+  return { version, jar: path.join(dir, jarName), java, fetched, fetchMs };
 }
 
 /**
