@@ -5,9 +5,7 @@
  * the benchmark checks after each run that the COPY wrote exactly the rows the service wrote, so a
  * change on either side that is not made on the other shows as a failed check, not as a wrong number.
  */
-import { createHash } from 'node:crypto';
-
-import { type ArticleEnrichedV1, type Entity, type Place } from '@newsflow/contracts';
+import { type ArticleEnrichedV1, type Entity, entityId, type Place } from '@newsflow/contracts';
 
 import { type CopyTable } from './copy-format';
 
@@ -71,10 +69,7 @@ export interface ArticleChildRows {
   nearDuplicates: NearDuplicateRow[];
 }
 
-/** As storage's entityId: md5 of `type:canonical name`, a fingerprint rather than security. */
-export function entityId(type: Entity['type'], canonicalName: string): string {
-  return createHash('md5').update(`${type}:${canonicalName}`, 'utf8').digest('hex');
-}
+export { entityId };
 
 /** An entity listed twice in one article keeps its first entry (the link's key is per article). */
 export function childRowsOf({ article, enrichment }: ArticleEnrichedV1): ArticleChildRows {

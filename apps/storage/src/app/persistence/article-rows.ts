@@ -1,20 +1,17 @@
-import { createHash } from 'node:crypto';
-
-import { type ArticleEnrichedV1, type ArticleIngestedV1, type Entity, type Place } from '@newsflow/contracts';
+import {
+  type ArticleEnrichedV1,
+  type ArticleIngestedV1,
+  type Entity,
+  entityId,
+  type Place,
+} from '@newsflow/contracts';
 
 import { type BulkColumn } from './unnest-insert';
 
 export type EntityType = Entity['type'];
 
-/**
- * Entity ids are derived from (type, canonical name), like article ids from their content: the same
- * entity gets the same id on every replay and in every database, links can be written without asking
- * the database for ids first, and the migration's backfill computes them in SQL the same way
- * (`md5(type || ':' || canonical_name)`). MD5 serves as a fingerprint here, not as security.
- */
-export function entityId(type: EntityType, canonicalName: string): string {
-  return createHash('md5').update(`${type}:${canonicalName}`, 'utf8').digest('hex');
-}
+/** Entity ids come from the contract; the migration's backfill computes the same in SQL. */
+export { entityId };
 
 /** Calendar dates are stored as UTC midnight, so they read back as the same date in any time zone. */
 const utcMidnight = (date: string) => `${date}T00:00:00Z`;

@@ -1,2 +1,3 @@
 export * from './value';
 export * from './version';
+export * from './entity-id';
