@@ -64,7 +64,9 @@ export async function waitBeforeRetry(
   control: PartitionControl,
 ): Promise<'waited' | 'interrupted'> {
   const deadline = Date.now() + backoffMs(policy, failedAttempt);
-  while (Date.now() < deadline) {
+  // At least one heartbeat per retry, however short the backoff: the failed attempt itself may have
+  // taken most of the session timeout (kafkajs sends at most one per heartbeat interval anyway).
+  for (;;) {
     if (control.shouldStop()) return 'interrupted';
     try {
       await control.heartbeat();
@@ -72,7 +74,9 @@ export async function waitBeforeRetry(
       if (isRejoinSignal(error)) throw error;
       // Broker trouble: the next heartbeat (or the session timeout) settles it.
     }
-    await sleep(Math.min(WAIT_STEP_MS, Math.max(0, deadline - Date.now())));
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    await sleep(Math.min(WAIT_STEP_MS, left));
   }
   return control.shouldStop() ? 'interrupted' : 'waited';
 }
