@@ -1,0 +1,444 @@
+/**
+ * `npm run bench`: the end-to-end benchmark of the whole pipeline (see E2E_USAGE). A benchmark, not a
+ * test: aims are printed as PASS/FAIL and the exit code is 0 either way; 1 when articles went missing
+ * (a phase stalled, or storage lacks rows the join found), 2 for a usage or setup problem.
+ */
+import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { type ParsedArticle } from '@newsflow/article-format';
+import { Topic } from '@newsflow/contracts';
+import { type Admin, type Kafka } from 'kafkajs';
+
+import { loadReutersRecords } from '../corpus';
+import { benchKafka } from '../kafka-setup';
+import { findRepoRoot } from '../repo-root';
+import { convertReutersRecords } from '../reuters';
+import { summarizeLatencies } from '../storage/latency';
+import { ProcessGroupCpu, postgresProcesses, processCpu } from '../storage/proc';
+import { type DropObject, articleCount, articleSource } from './articles';
+import { type DropTimes, dropAll, dropAtRate, emptyDropTimes, stage } from './drop';
+import { measureEnrichmentAlone } from './enrich-alone';
+import { type E2eBenchOptions, E2E_USAGE, parseE2eArgs } from './options';
+import { ProgressBar, type ProgressState } from './progress';
+import {
+  type E2eReport,
+  type PhaseReport,
+  STAGES,
+  type Stage,
+  aimLine,
+  checkE2eAims,
+  cpuLine,
+  enrichAloneLine,
+  lagLine,
+  phaseTitle,
+  rssLine,
+  stageRows,
+  textTable,
+} from './report';
+import { writeE2eResults } from './results';
+import { SERVICE_NAMES, Stack, processMemory, withAdmin, withBenchDatabase } from './stack';
+import { committedTimes, earliestById, middleRate, stageResult } from './timeline';
+import {
+  CommitSampler,
+  type LagWatch,
+  type Offsets,
+  between,
+  committedOffsets,
+  peakLags,
+  readTopic,
+  topicEnds,
+} from './watch';
+
+const BUILD_PROJECTS = SERVICE_NAMES.join(',');
+
+class SetupError extends Error {}
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+async function main(argv: readonly string[]): Promise<number> {
+  const parsed = parseE2eArgs(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`${parsed.message}\n`);
+    return 2;
+  }
+  const options = parsed.options;
+  if (options.help) {
+    out(E2E_USAGE);
+    return 0;
+  }
+  const root = findRepoRoot(__dirname);
+  const startedAt = new Date();
+  const loadAtStart = loadavg();
+  out(
+    `Machine: load average ${loadAtStart.map((load) => load.toFixed(2)).join(' / ')} (1/5/15 min); ` +
+      'Kafka, Postgres, the four services and this process share its CPUs',
+  );
+  try {
+    await checkPostgres();
+    if (!options.skipBuild) build(root);
+    return await run(root, options, startedAt, loadAtStart);
+  } catch (error) {
+    if (error instanceof SetupError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+async function checkPostgres(): Promise<void> {
+  try {
+    await withAdmin((client) => client.query('SELECT 1'));
+  } catch (error) {
+    throw new SetupError(
+      `Postgres does not answer (DATABASE_ADMIN_URL or DATABASE_URL, default postgres://postgres@127.0.0.1:5432): ${String(error)}`,
+    );
+  }
+}
+
+/** The services from the working tree, as a fresh clone needs them (Nx skips what is cached). */
+function build(root: string): void {
+  out(`Building ${BUILD_PROJECTS} (npx nx run-many -t build; cached when unchanged)…`);
+  const started = Date.now();
+  const result = spawnSync(
+    'npx',
+    ['nx', 'run-many', '-t', 'build', `--projects=${BUILD_PROJECTS}`, '--output-style=static'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  if (result.status !== 0) {
+    throw new SetupError(
+      `Building the services failed (exit ${result.status ?? result.signal}); run the command above to see why`,
+    );
+  }
+  out(`  built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function run(
+  root: string,
+  options: E2eBenchOptions,
+  startedAt: Date,
+  loadAtStart: number[],
+): Promise<number> {
+  const { articles: corpus } = convertReutersRecords(loadReutersRecords());
+  const source = articleSource(corpus);
+  const steadyObjects = options.skipSteady
+    ? []
+    : source.textFiles(options.rate * options.steadySeconds, 'steady');
+  const ndjsonArticles = Math.round(options.articles * options.ndjsonShare);
+  const fullObjects = options.skipFull
+    ? []
+    : [
+        ...source.textFiles(options.articles - ndjsonArticles, 'full'),
+        ...(await source.ndjsonFiles(ndjsonArticles, options.ndjsonPerFile, 'full')),
+      ];
+  out(
+    `Corpus: ${corpus.length.toLocaleString('en-US')} Reuters-21578 articles; ${source.repeats} repeated wires left out ` +
+      '(ingestion would publish them once)',
+  );
+
+  const stack = new Stack({
+    root,
+    externalBrokers: process.env['KAFKA_BROKERS']?.trim() || undefined,
+    logLevel: options.logLevel,
+    inboxStableMs: options.inboxStableMs,
+    log: out,
+  });
+  const interrupt = () => {
+    process.stderr.write('\nInterrupted: stopping the services and the broker…\n');
+    void stack.stop(options.keep).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  let kafka: Kafka | undefined;
+  let admin: Admin | undefined;
+  let sampler: CommitSampler | undefined;
+  const notes: string[] = [];
+  let failed = false;
+  try {
+    await stack.start();
+    kafka = benchKafka(stack.brokers.split(','));
+    admin = kafka.admin();
+    await admin.connect();
+    const lagWatches: LagWatch[] = [
+      { label: 'enrichment', group: stack.groups.enrichment, topic: Topic.ArticleIngestedV1 },
+      { label: 'storage', group: stack.groups.storage, topic: Topic.ArticleIngestedV1 },
+      { label: 'storage', group: stack.groups.storage, topic: Topic.ArticleEnrichedV1 },
+      { label: 'notification', group: stack.groups.notification, topic: Topic.ArticleEnrichedV1 },
+    ];
+    sampler = new CommitSampler(admin, stack.groups.storage, lagWatches);
+    sampler.start();
+    const context: PhaseContext = { stack, kafka, admin, sampler, options };
+
+    const phases: PhaseReport[] = [];
+    if (steadyObjects.length > 0) phases.push(await runPhase(context, 'steady', steadyObjects, options.rate));
+    if (fullObjects.length > 0) phases.push(await runPhase(context, 'full', fullObjects, undefined));
+
+    const peakRss: Record<string, number | undefined> = {};
+    for (const name of SERVICE_NAMES) peakRss[name] = stack.service(name).memory()?.peakRss;
+    if (stack.ownsBroker) peakRss['kafka broker'] = processMemory(stack.brokerPid)?.peakRss;
+
+    let enrichmentAlone;
+    const full = phases.find((phase) => phase.name === 'full');
+    if (full) {
+      out('\nEnrichment alone on the same articles (in this process, one thread)…');
+      const articles: ParsedArticle[] = fullObjects.flatMap((object) => object.articles);
+      enrichmentAlone = measureEnrichmentAlone(articles);
+    }
+    peakRss['benchmark (this process)'] = process.resourceUsage().maxRSS * 1024;
+    const report: E2eReport = {
+      phases,
+      enrichmentAlone,
+      shareOfEnrichmentAlone:
+        enrichmentAlone && full
+          ? full.stages.stored.articlesPerSecond / enrichmentAlone.articlesPerSecond
+          : undefined,
+      peakRss,
+    };
+    for (const phase of phases) {
+      for (const stageName of STAGES) {
+        const result = phase.stages[stageName];
+        if (result.reached < result.dropped) {
+          failed = true;
+          notes.push(
+            `${phase.name}: ${result.dropped - result.reached} articles never reached "${stageName}" ` +
+              `(e.g. ${result.missingExamples.join(', ')}); see the service logs in .cache/bench/e2e/`,
+          );
+        }
+      }
+      if (phase.rowsWithEnrichment !== phase.stages.stored.dropped) {
+        failed = true;
+        notes.push(
+          `${phase.name}: storage holds ${phase.rowsWithEnrichment} of the ${phase.stages.stored.dropped} articles with their enrichment`,
+        );
+      }
+    }
+    if (stack.receiver.unexpected.length > 0) {
+      notes.push(
+        `${stack.receiver.unexpected.length} webhook bodies were not article.matched with an article id`,
+      );
+    }
+    const aims = checkE2eAims(report);
+    out();
+    if (enrichAloneLine(report)) out(enrichAloneLine(report));
+    out(rssLine(report));
+    out(`\nAims (reported, not enforced):\n${aims.map(aimLine).join('\n')}`);
+    for (const note of notes) out(`Note: ${note}`);
+    const written = writeE2eResults(root, {
+      startedAt,
+      loadAtStart,
+      options,
+      brokers: stack.brokers,
+      ownBroker: stack.ownsBroker,
+      corpus: { articles: corpus.length, repeatsLeftOut: source.repeats },
+      report,
+      aims,
+      notes,
+    });
+    out(`\nResults: ${written.map((path) => relative(root, path)).join(', ')}`);
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+    await sampler?.stop();
+    await admin?.disconnect();
+    for (const problem of await stack.stop(options.keep)) process.stderr.write(`${problem}\n`);
+    if (options.keep) out(`Kept the database (DATABASE_URL=${stack.databaseUrl})`);
+  }
+  return failed ? 1 : 0;
+}
+
+interface PhaseContext {
+  stack: Stack;
+  kafka: Kafka;
+  admin: Admin;
+  sampler: CommitSampler;
+  options: E2eBenchOptions;
+}
+
+/** CPU seconds per process so far: the services, every Postgres process, the broker and this process. */
+function cpuReader(stack: Stack): () => Record<string, number | undefined> {
+  const postgres = new ProcessGroupCpu(postgresProcesses);
+  return () => {
+    const seconds: Record<string, number | undefined> = {};
+    for (const name of SERVICE_NAMES) seconds[name] = stack.service(name).cpuSeconds();
+    seconds['postgres (all databases)'] = postgres.secondsSinceStart();
+    if (stack.ownsBroker && stack.brokerPid !== undefined) {
+      seconds['kafka broker'] = processCpu(stack.brokerPid)?.seconds;
+    }
+    const own = process.cpuUsage();
+    seconds['benchmark'] = (own.user + own.system) / 1e6;
+    return seconds;
+  };
+}
+
+function cpuDelta(
+  before: Record<string, number | undefined>,
+  after: Record<string, number | undefined>,
+): Record<string, number | undefined> {
+  const delta: Record<string, number | undefined> = {};
+  for (const [name, value] of Object.entries(after)) {
+    const start = before[name];
+    // The Postgres group counts from its construction, which is the start of the phase.
+    delta[name] =
+      value === undefined ? undefined : name.startsWith('postgres') ? value : value - (start ?? 0);
+  }
+  return delta;
+}
+
+async function runPhase(
+  context: PhaseContext,
+  name: 'steady' | 'full',
+  objects: readonly DropObject[],
+  rate: number | undefined,
+): Promise<PhaseReport> {
+  const { stack, admin, sampler, options } = context;
+  const total = articleCount(objects);
+  stage(stack.staging, objects);
+  const ingestedStart = await topicEnds(admin, Topic.ArticleIngestedV1);
+  const enrichedStart = await topicEnds(admin, Topic.ArticleEnrichedV1);
+  const storedStart = await committedOffsets(admin, stack.groups.storage, Topic.ArticleEnrichedV1);
+  const webhooksBefore = stack.receiver.arrivals.length;
+  const readCpu = cpuReader(stack);
+  const cpuBefore = readCpu();
+  const times: DropTimes = emptyDropTimes();
+  const bar = new ProgressBar();
+  const started = Date.now();
+  let enrichedEnd: Offsets = enrichedStart;
+  const state = (): ProgressState => ({
+    phase: name,
+    total,
+    dropped: times.byId.size,
+    enriched: between(enrichedStart, enrichedEnd),
+    stored: between(storedStart, sampler.latest()?.offsets ?? storedStart),
+    notified: stack.receiver.arrivals.length - webhooksBefore,
+    elapsedSeconds: (Date.now() - started) / 1000,
+  });
+  out(
+    `\nPhase ${name}: dropping ${total.toLocaleString('en-US')} articles in ${objects.length.toLocaleString('en-US')} files`,
+  );
+  if (rate === undefined) dropAll(stack.staging, stack.inbox, objects, times);
+  else await dropAtRate(stack.staging, stack.inbox, objects, rate, times, () => bar.update(state()));
+  const dropTimes = [...times.byId.values()];
+  const dropSeconds = (Math.max(...dropTimes) - Math.min(...dropTimes)) / 1000;
+
+  // Until every article is stored and its webhook received, or nothing moves for --stall-seconds.
+  let stalled = false;
+  let lastProgress = -1;
+  let lastProgressAt = Date.now();
+  for (;;) {
+    stack.assertRunning();
+    sampler.assertHealthy();
+    enrichedEnd = await topicEnds(admin, Topic.ArticleEnrichedV1);
+    const now = state();
+    bar.update(now);
+    if (now.stored >= total && now.notified >= total) break;
+    const progress = now.enriched + now.stored + now.notified;
+    if (progress !== lastProgress) {
+      lastProgress = progress;
+      lastProgressAt = Date.now();
+    } else if (Date.now() - lastProgressAt > options.stallSeconds * 1000) {
+      stalled = true;
+      break;
+    }
+    await sleep(250);
+  }
+  // One more commit sample after the last one that counted, so that the join sees it.
+  await sleep(200);
+  const seconds = (Date.now() - started) / 1000;
+  const cpuSeconds = cpuDelta(cpuBefore, readCpu());
+  enrichedEnd = await topicEnds(admin, Topic.ArticleEnrichedV1);
+  bar.done(state());
+
+  const ingestedEnd = await topicEnds(admin, Topic.ArticleIngestedV1);
+  const ingested = await readTopic(context.kafka, Topic.ArticleIngestedV1, ingestedStart, ingestedEnd);
+  const messages = await readTopic(context.kafka, Topic.ArticleEnrichedV1, enrichedStart, enrichedEnd);
+  const stored = committedTimes(messages, sampler.samples);
+  const reached: Record<Stage, Map<string, number>> = {
+    ingested: earliestById(ingested.map((message) => ({ id: message.id, at: message.timestamp }))),
+    enriched: earliestById(messages.map((message) => ({ id: message.id, at: message.timestamp }))),
+    stored: earliestById([...stored].map(([message, at]) => ({ id: message.id, at }))),
+    notified: earliestById(stack.receiver.arrivals.slice(webhooksBefore)),
+  };
+  const stages = {
+    ingested: stageResult(times.byId, reached.ingested),
+    enriched: stageResult(times.byId, reached.enriched),
+    stored: stageResult(times.byId, reached.stored),
+    notified: stageResult(times.byId, reached.notified),
+  };
+  const middleRates = {} as Record<Stage, number | undefined>;
+  for (const stageName of STAGES) {
+    const ofPhase = [...times.byId.keys()].flatMap((id) => {
+      const at = reached[stageName].get(id);
+      return at === undefined ? [] : [at];
+    });
+    middleRates[stageName] = middleRate(ofPhase);
+  }
+  const storedByKind: PhaseReport['storedByKind'] = {};
+  for (const kind of ['text', 'ndjson'] as const) {
+    const latencies = [...times.byId].flatMap(([id, dropped]) => {
+      const at = reached.stored.get(id);
+      return times.kindById.get(id) === kind && at !== undefined ? [at - dropped] : [];
+    });
+    if (latencies.length > 0) storedByKind[kind] = summarizeLatencies(latencies);
+  }
+  const rowsWithEnrichment = await withBenchDatabase(stack, async (client) => {
+    const { rows } = await client.query<{ count: number }>(
+      'SELECT count(*)::integer AS count FROM storage.articles WHERE id = ANY($1::text[]) AND enrichment IS NOT NULL',
+      [[...times.byId.keys()]],
+    );
+    return rows[0]?.count ?? 0;
+  });
+  const peak = peakLags(sampler.lags, started);
+  const phase: PhaseReport = {
+    name,
+    offeredRate: rate,
+    files: {
+      text: objects.filter((object) => object.kind === 'text').length,
+      ndjson: objects.filter((object) => object.kind === 'ndjson').length,
+    },
+    articles: {
+      text: articleCount(objects.filter((object) => object.kind === 'text')),
+      ndjson: articleCount(objects.filter((object) => object.kind === 'ndjson')),
+    },
+    dropSeconds,
+    seconds,
+    stages,
+    middleRates,
+    storedByKind,
+    cpuSeconds,
+    peakLag: Object.fromEntries(Object.entries(peak).map(([key, value]) => [key, value.messages])),
+    rowsWithEnrichment,
+    stalled,
+  };
+  out(`\n${phaseTitle(phase)}`);
+  out(indent(textTable(stageRows(phase))));
+  for (const [kind, summary] of Object.entries(storedByKind)) {
+    out(
+      `  drop to stored, ${kind} files: p50 ${Math.round(summary.p50Ms)} ms, p99 ${Math.round(summary.p99Ms)} ms`,
+    );
+  }
+  out(`  ${cpuLine(phase)}`);
+  out(`  ${lagLine(phase)}`);
+  if (stalled) out(`  Gave up: nothing progressed for ${options.stallSeconds} s`);
+  return phase;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,139 @@
+/** Command-line options of `npm run bench` (the end-to-end benchmark), parsed without side effects. */
+
+export interface E2eBenchOptions {
+  /** Articles dropped at full speed. */
+  articles: number;
+  /** Share of them written as NDJSON files (the rest are one text file each). */
+  ndjsonShare: number;
+  /** Articles per NDJSON file (ingestion refuses objects over INGEST_MAX_FILE_BYTES, 5 MB by default). */
+  ndjsonPerFile: number;
+  /** Offered rate of the steady phase, articles (text files) per second. */
+  rate: number;
+  steadySeconds: number;
+  skipSteady: boolean;
+  skipFull: boolean;
+  skipBuild: boolean;
+  /** INBOX_STABLE_MS of ingestion; undefined keeps the service's default (500 ms). */
+  inboxStableMs: number | undefined;
+  /** Give up on a phase when no article has progressed for this long. */
+  stallSeconds: number;
+  logLevel: string;
+  keep: boolean;
+  help: boolean;
+}
+
+export const DEFAULT_E2E_OPTIONS: E2eBenchOptions = {
+  articles: 20_000,
+  ndjsonShare: 0.5,
+  ndjsonPerFile: 1_000,
+  rate: 100,
+  steadySeconds: 30,
+  skipSteady: false,
+  skipFull: false,
+  skipBuild: false,
+  inboxStableMs: undefined,
+  stallSeconds: 120,
+  logLevel: 'warn',
+  keep: false,
+  help: false,
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const E2E_USAGE = `Usage: npm run bench -- [options]
+
+The end-to-end benchmark: builds the four services (Nx, cached), starts them from dist/ on free ports
+with a database of their own (newsflow_bench_e2e on the Postgres of DATABASE_URL, recreated each run),
+a throw-away Kafka broker on free ports (data under .cache/, deleted afterwards; or KAFKA_BROKERS), a
+temporary inbox folder and a webhook receiver subscribed to every article, then drops Reuters-21578
+articles into the inbox:
+
+  1. steady: text files at --rate articles/s for --steady-seconds: latency p50/p95/p99 from the drop
+     to enriched (event published), stored (enrichment committed in storage) and the webhook;
+  2. full speed: --articles articles at once, as text files and NDJSON files: articles/s from the first
+     drop to the last article enriched, stored and notified, and the same latencies;
+  3. enrichment alone: the same articles through @newsflow/enrichment in this process, one thread:
+     articles/s, and the pipeline's rate as a share of it.
+
+Peak RSS and CPU seconds per service, consumer lag and where the time went are reported too. Results
+go to bench/results/e2e-<time>.{json,md}. Needs Java (for the broker) and Postgres.
+
+  --articles <n>          articles at full speed (default 20000)
+  --ndjson-share <0..1>   share of them in NDJSON files (default 0.5)
+  --ndjson-per-file <n>   articles per NDJSON file (default 1000)
+  --rate <n>              articles/s offered in the steady phase (default 100)
+  --steady-seconds <n>    length of the steady phase (default 30)
+  --skip-steady           no steady phase
+  --skip-full             no full-speed phase (and no enrichment-alone comparison)
+  --skip-build            start from dist/ as it is
+  --inbox-stable-ms <n>   INBOX_STABLE_MS of ingestion (default: the service's, 500)
+  --stall-seconds <n>     give up when nothing progressed for this long (default 120)
+  --log-level <level>     LOG_LEVEL of the services (default warn)
+  --keep                  keep the database instead of dropping it
+  --help                  show this text`;
+
+export type ParsedE2eArgs = { ok: true; options: E2eBenchOptions } | { ok: false; message: string };
+
+type PositiveOption = 'articles' | 'ndjsonPerFile' | 'rate' | 'steadySeconds' | 'stallSeconds';
+const POSITIVE_FLAGS: Readonly<Record<string, PositiveOption>> = {
+  '--articles': 'articles',
+  '--ndjson-per-file': 'ndjsonPerFile',
+  '--rate': 'rate',
+  '--steady-seconds': 'steadySeconds',
+  '--stall-seconds': 'stallSeconds',
+};
+const SWITCHES: Readonly<Record<string, 'skipSteady' | 'skipFull' | 'skipBuild' | 'keep' | 'help'>> = {
+  '--skip-steady': 'skipSteady',
+  '--skip-full': 'skipFull',
+  '--skip-build': 'skipBuild',
+  '--keep': 'keep',
+  '--help': 'help',
+  '-h': 'help',
+};
+
+export function parseE2eArgs(argv: readonly string[]): ParsedE2eArgs {
+  const options: E2eBenchOptions = { ...DEFAULT_E2E_OPTIONS };
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] as string;
+    const equals = arg.indexOf('=');
+    const [flag, inline] =
+      arg.startsWith('--') && equals > 0 ? [arg.slice(0, equals), arg.slice(equals + 1)] : [arg, undefined];
+    const value = (): string | undefined => inline ?? argv[++index];
+    const positive = POSITIVE_FLAGS[flag];
+    const toggle = SWITCHES[flag];
+    if (positive !== undefined) {
+      const parsed = integerAtLeast(value(), 1);
+      if (parsed === undefined) return fail(`${flag} needs a positive integer`);
+      options[positive] = parsed;
+    } else if (toggle !== undefined) {
+      if (inline !== undefined) return fail(`${flag} takes no value`);
+      options[toggle] = true;
+    } else if (flag === '--ndjson-share') {
+      const raw = value();
+      const share = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+      if (!(share >= 0 && share <= 1)) return fail(`${flag} needs a number from 0 to 1`);
+      options.ndjsonShare = share;
+    } else if (flag === '--inbox-stable-ms') {
+      const parsed = integerAtLeast(value(), 1);
+      if (parsed === undefined) return fail(`${flag} needs a positive integer (milliseconds)`);
+      options.inboxStableMs = parsed;
+    } else if (flag === '--log-level') {
+      const level = value();
+      if (level === undefined || !LOG_LEVELS.includes(level))
+        return fail(`${flag} needs one of ${LOG_LEVELS.join(', ')}`);
+      options.logLevel = level;
+    } else return fail(`Unknown argument ${arg}`);
+  }
+  if (options.skipSteady && options.skipFull)
+    return fail('--skip-steady and --skip-full leave nothing to run');
+  return { ok: true, options };
+}
+
+function integerAtLeast(raw: string | undefined, minimum: number): number | undefined {
+  const value = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+  return Number.isInteger(value) && value >= minimum ? value : undefined;
+}
+
+function fail(message: string): ParsedE2eArgs {
+  return { ok: false, message: `${message}\n\n${E2E_USAGE}` };
+}

@@ -1,0 +1,97 @@
+import { summarizeLatencies } from '../storage/latency';
+import { type E2eReport, type PhaseReport, aimLine, checkE2eAims, cpuLine, stageRows } from './report';
+import { stageResult } from './timeline';
+
+function phase(name: 'steady' | 'full', latencyMs: number, rate: number | undefined): PhaseReport {
+  // 100 articles dropped 10 ms apart, each reaching every stage `latencyMs` later.
+  const drops = new Map(Array.from({ length: 100 }, (_, i) => [`id${i}`, i * 10] as const));
+  const reached = new Map([...drops].map(([id, at]) => [id, at + latencyMs] as const));
+  const result = stageResult(drops, reached);
+  return {
+    name,
+    offeredRate: rate,
+    files: { text: 100, ndjson: 0 },
+    articles: { text: 100, ndjson: 0 },
+    dropSeconds: 0.99,
+    seconds: 2,
+    stages: { ingested: result, enriched: result, stored: result, notified: result },
+    middleRates: { ingested: 100, enriched: 100, stored: 100, notified: undefined },
+    storedByKind: { text: summarizeLatencies([latencyMs]) },
+    cpuSeconds: { storage: 0.5, postgres: undefined, enrichment: 1.5 },
+    peakLag: {},
+    rowsWithEnrichment: 100,
+    stalled: false,
+  };
+}
+
+function report(fullLatencyMs: number, steadyLatencyMs: number, aloneRate: number): E2eReport {
+  const full = phase('full', fullLatencyMs, undefined);
+  return {
+    phases: [phase('steady', steadyLatencyMs, 100), full],
+    enrichmentAlone: {
+      articles: 100,
+      seconds: 1,
+      articlesPerSecond: aloneRate,
+      cpuSeconds: 1,
+      articlesPerCpuSecond: aloneRate,
+    },
+    shareOfEnrichmentAlone: full.stages.stored.articlesPerSecond / aloneRate,
+    peakRss: {},
+  };
+}
+
+describe('checkE2eAims', () => {
+  it('checks each aim on its own: the rate, the share of the enrichment alone, the steady p99', () => {
+    // Full speed: 100 articles dropped over 990 ms, each 10 ms later: 100 articles/s, under the aim.
+    const checks = checkE2eAims(report(10, 400, 120));
+    expect(checks.map((check) => check.pass)).toEqual([false, true, true]);
+    expect(checks[0]?.measured).toBe('100 articles/s');
+    expect(checks[1]?.measured).toBe('83%');
+    expect(checks[2]).toMatchObject({ aim: 'p99 drop to stored at 100 articles/s', measured: '400 ms' });
+  });
+
+  it('fails a p99 of 1 s or more and a share under 70%', () => {
+    const checks = checkE2eAims(report(10, 1_000, 1_000));
+    expect(checks[1]?.pass).toBe(false);
+    expect(checks[2]?.pass).toBe(false);
+    expect(aimLine(checks[2] ?? { aim: '', target: '', measured: '', pass: undefined })).toMatch(/^FAIL p99/);
+  });
+
+  it('says "not run" for phases that were skipped', () => {
+    const checks = checkE2eAims({
+      phases: [],
+      enrichmentAlone: undefined,
+      shareOfEnrichmentAlone: undefined,
+      peakRss: {},
+    });
+    expect(checks.every((check) => check.pass === undefined && check.measured === 'not run')).toBe(true);
+    expect(aimLine(checks[0] ?? { aim: '', target: '', measured: '', pass: undefined })).toMatch(/^n\/a /);
+  });
+});
+
+describe('stageRows', () => {
+  it('has a header and one row per stage with counts, rates and percentiles', () => {
+    const rows = stageRows(phase('steady', 250, 100));
+    expect(rows).toHaveLength(5);
+    expect(rows[0]).toEqual([
+      'drop to',
+      'reached',
+      'articles/s',
+      'middle 80%',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'max ms',
+    ]);
+    expect(rows[3]).toEqual(['stored (with enrichment)', '100/100', '81', '100', '250', '250', '250', '250']);
+    expect(rows[4]?.[3]).toBe('n/a');
+  });
+});
+
+describe('cpuLine', () => {
+  it('sums the known CPU seconds into cores busy over the phase', () => {
+    expect(cpuLine(phase('full', 10, undefined))).toBe(
+      'CPU seconds over the 2.0 s of the phase: storage 0.5 s, postgres n/a, enrichment 1.5 s; 2.0 s in all = 1.00 cores busy',
+    );
+  });
+});
