@@ -18,6 +18,8 @@
  *   integration   `jest -c jest.integration.config.ts --runInBand` with KAFKA_BROKERS,
  *                 DATABASE_URL=…/newsflow_test, S3_ENDPOINT, S3_REGION, AWS_ACCESS_KEY_ID,
  *                 AWS_SECRET_ACCESS_KEY, PROMETHEUS_BIN, PROMTOOL_BIN and NEWSFLOW_TEST=1
+ *   faults        `npm run test:faults` (tools/faults): the six fault scenarios of the reliability
+ *                 issue, each on its own throw-away broker and database, against the built services
  *
  * nx and jest run from node_modules/.bin (what `npx` would run, minus the npm process in between,
  * which would not pass SIGTERM on). A failing unit phase does not stop the others (one run shows every problem) unless --bail is given;
@@ -28,7 +30,9 @@
  * Flags for developers (after `npm test --`):
  *   --skip-unit         no lint/typecheck/unit tests, but still build (the e2e tests run dist/)
  *   --only-integration  only the kafka, s3proxy, prometheus, database and integration phases (no
- *                       lint/tests/build)
+ *                       lint/tests/build, no faults)
+ *   --skip-faults       everything but the fault suite (it takes 7 to 10 minutes)
+ *   --only-faults       build, then only the fault suite
  *   --bail              stop at the first failing phase
  *   -- <jest args>      passed on to jest, e.g.  npm test -- --only-integration -- -t 'dead letter'
  */
@@ -69,17 +73,26 @@ const KEPT_BROKER_LOG = path.join(CACHE_DIR, 'kafka-test-last-broker.log');
 const S3PROXY_TEST_DIR = path.join(CACHE_DIR, `s3proxy-test-${process.pid}`);
 const KEPT_S3PROXY_LOG = path.join(CACHE_DIR, 's3proxy-test-last.log');
 
-const USAGE = `Usage: npm test [-- [--skip-unit | --only-integration] [--bail] [-- <jest args>]]
+const USAGE = `Usage: npm test [-- [--skip-unit | --only-integration | --only-faults] [--skip-faults] [--bail] [-- <jest args>]]
 
   --skip-unit         skip lint, typecheck and unit tests (still builds)
   --only-integration  only the Kafka broker, S3Proxy, Prometheus, database and integration phases
+  --skip-faults       skip the fault suite (npm run test:faults) that runs last
+  --only-faults       build, then run only the fault suite
   --bail              stop at the first failing phase
   -- <jest args>      extra arguments for the integration jest run`;
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
-  /** @type {{ skipUnit: boolean, onlyIntegration: boolean, bail: boolean, jestArgs: string[] }} */
-  const options = { skipUnit: false, onlyIntegration: false, bail: false, jestArgs: [] };
+  /** @type {{ skipUnit: boolean, onlyIntegration: boolean, skipFaults: boolean, onlyFaults: boolean, bail: boolean, jestArgs: string[] }} */
+  const options = {
+    skipUnit: false,
+    onlyIntegration: false,
+    skipFaults: false,
+    onlyFaults: false,
+    bail: false,
+    jestArgs: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') {
@@ -87,6 +100,8 @@ function parseArgs(argv) {
       break;
     } else if (arg === '--skip-unit') options.skipUnit = true;
     else if (arg === '--only-integration') options.onlyIntegration = true;
+    else if (arg === '--skip-faults') options.skipFaults = true;
+    else if (arg === '--only-faults') options.onlyFaults = true;
     else if (arg === '--bail') options.bail = true;
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(`${USAGE}\n`);
@@ -95,6 +110,10 @@ function parseArgs(argv) {
       process.stderr.write(`Unknown option ${arg}\n\n${USAGE}\n`);
       process.exit(2);
     }
+  }
+  if (options.onlyFaults && (options.onlyIntegration || options.skipFaults)) {
+    process.stderr.write(`--only-faults goes with neither --only-integration nor --skip-faults\n\n${USAGE}\n`);
+    process.exit(2);
   }
   return options;
 }
@@ -163,6 +182,37 @@ function skip(name, why) {
 async function mustSucceed(bin, args, env) {
   const result = await runInherited(localBin(bin), args, env ? { env } : {});
   if (result.code !== 0) throw new Error(`${[bin, ...args].join(' ')} failed (${describeExit(result)})`);
+}
+
+/** @param {{ bail: boolean }} options */
+async function buildPhase(options) {
+  await phase(
+    'build',
+    () => mustSucceed('nx', ['run-many', '-t', 'build', '--outputStyle=stream']).then(() => 'nx build'),
+    options,
+  );
+}
+
+/**
+ * The fault suite runs last: it starts its own broker and database per scenario against the built
+ * services, so it needs nothing from the earlier phases but the build, and its 7 to 10 minutes come
+ * after every quicker signal.
+ * @param {{ bail: boolean }} options
+ */
+async function faultsPhase(options) {
+  await phase(
+    'faults',
+    () =>
+      mustSucceed('ts-node', [
+        '--transpile-only',
+        '-r',
+        './tools/ts-node/register-paths.cjs',
+        '--project',
+        'tools/faults/tsconfig.json',
+        'tools/faults/src/cli.ts',
+      ]).then(() => 'six scenarios: nothing lost or duplicated'),
+    options,
+  );
 }
 
 /**
@@ -281,17 +331,17 @@ async function main() {
       'prometheus',
       'database',
       'integration',
+      'faults',
     ])
       skip(name, 'needs install');
+  } else if (options.onlyFaults) {
+    await buildPhase(options);
+    await faultsPhase(options);
   } else {
     if (options.onlyIntegration) {
       skip('unit', '--only-integration');
     } else if (options.skipUnit) {
-      await phase(
-        'build',
-        () => mustSucceed('nx', ['run-many', '-t', 'build', '--outputStyle=stream']).then(() => 'nx build'),
-        options,
-      );
+      await buildPhase(options);
     } else {
       await phase(
         'unit',
@@ -442,6 +492,10 @@ async function main() {
     } else {
       skip('integration', 'needs the kafka broker, S3Proxy and the database');
     }
+
+    if (options.onlyIntegration) skip('faults', '--only-integration');
+    else if (options.skipFaults) skip('faults', '--skip-faults');
+    else await faultsPhase(options);
   }
 
   if (isShuttingDown()) return; // Ctrl-C: the signal handler cleans up, reports and exits
