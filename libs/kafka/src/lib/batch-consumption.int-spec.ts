@@ -1,8 +1,9 @@
 /**
  * Batch consumption (ConsumerRunner with `batch`) against a real broker (KAFKA_BROKERS). Every test reads
  * its own single-partition topic (a contract topic's private copy, through `topicNames`), so offsets
- * and batches are exactly the test's own; dead letters still go to the shared news.dlq.v1 and are told
- * apart by the test's unique consumer group.
+ * and batches are exactly the test's own; dead letters go to the suite's own copy of news.dlq.v1 and are
+ * told apart by the test's unique consumer group. (Reading the shared topics from their beginning would
+ * take longer with every run on a long-lived broker.)
  */
 import { type Kafka } from 'kafkajs';
 
@@ -20,7 +21,6 @@ import {
   collectMessages,
   committedOffset,
   deferred,
-  ensureContractTopics,
   eventually,
   readTopicToEnd,
   sampleIngestedArticle,
@@ -45,11 +45,17 @@ describe('ConsumerRunner in batch mode against a real broker', () => {
   let kafka: Kafka;
   let publisher: EventPublisher;
   const runners: ConsumerRunner[] = [];
-  const topics: string[] = [];
+  const deadLetterTopic = uniqueId('test.batch.dlq');
+  const topics: string[] = [deadLetterTopic];
 
   beforeAll(async () => {
     kafka = testKafkaClient(uniqueId('batch-runner-int'));
-    await ensureContractTopics(kafka);
+    await ensureTopics(kafka, {
+      topics: [deadLetterTopic],
+      partitions: 1,
+      replicationFactor: 1,
+      logger: silentLogger,
+    });
     publisher = new EventPublisher(kafka, '/newsflow/batch-consumption-int-spec');
     await publisher.connect();
   }, TEST_TIMEOUT_MS);
@@ -106,6 +112,7 @@ describe('ConsumerRunner in batch mode against a real broker', () => {
       stage: 'batch-int-test',
       topics: [Topic.ArticleIngestedV1],
       topicNames: { [Topic.ArticleIngestedV1]: input.topic },
+      deadLetterTopic,
       dispatch: async () => {
         throw new Error('a batch topic must not reach the single-message handler');
       },
@@ -182,7 +189,7 @@ describe('ConsumerRunner in batch mode against a real broker', () => {
       expect(first.attempt).toBe(1);
       expect(first.events[0]?.payload).toEqual(articles[0]);
       expect(first.events[0]?.metadata.source).toBe('/newsflow/batch-consumption-int-spec');
-      expect(await readTopicToEnd(kafka, Topic.DeadLetterV1, deadLettersOf(groupId))).toEqual([]);
+      expect(await readTopicToEnd(kafka, deadLetterTopic, deadLettersOf(groupId))).toEqual([]);
     },
     TEST_TIMEOUT_MS,
   );
@@ -219,7 +226,7 @@ describe('ConsumerRunner in batch mode against a real broker', () => {
       await stopping;
       expect(Date.now() - stopStarted).toBeLessThan(10_000);
       expect(await committedOffset(kafka, groupId, topic, PARTITION)).toBe(-1n);
-      expect(await readTopicToEnd(kafka, Topic.DeadLetterV1, deadLettersOf(groupId))).toEqual([]);
+      expect(await readTopicToEnd(kafka, deadLetterTopic, deadLettersOf(groupId))).toEqual([]);
 
       const redelivered: ConsumedBatch[] = [];
       await startRunner({
@@ -321,7 +328,7 @@ describe('ConsumerRunner in batch mode against a real broker', () => {
         },
       });
 
-      const letters = await collectMessages(kafka, Topic.DeadLetterV1, deadLettersOf(groupId), 3);
+      const letters = await collectMessages(kafka, deadLetterTopic, deadLettersOf(groupId), 3);
       await waitForCommit(groupId, topic, 7n);
       const byOffset = new Map(
         letters.map((letter) => [letter.headers[DeadLetterHeader.OriginalOffset], letter]),
@@ -356,7 +363,7 @@ describe('ConsumerRunner in batch mode against a real broker', () => {
       expect(calls).toEqual([{ ids: valid, attempt: 1 }, ...valid.map((id) => ({ ids: [id], attempt: 2 }))]);
       expect([...stored].sort()).toEqual(valid.filter((id) => id !== poison.id).sort());
       // Exactly the three dead letters.
-      expect(await readTopicToEnd(kafka, Topic.DeadLetterV1, deadLettersOf(groupId))).toHaveLength(3);
+      expect(await readTopicToEnd(kafka, deadLetterTopic, deadLettersOf(groupId))).toHaveLength(3);
     },
     TEST_TIMEOUT_MS,
   );
@@ -389,7 +396,7 @@ describe('ConsumerRunner in batch mode against a real broker', () => {
       // Backoff between attempts: at least half of the ceiling (50 ms, then 100 ms), minus timer slack.
       expect((calls[1]?.at ?? 0) - (calls[0]?.at ?? 0)).toBeGreaterThanOrEqual(20);
       expect((calls[2]?.at ?? 0) - (calls[1]?.at ?? 0)).toBeGreaterThanOrEqual(45);
-      expect(await readTopicToEnd(kafka, Topic.DeadLetterV1, deadLettersOf(groupId))).toEqual([]);
+      expect(await readTopicToEnd(kafka, deadLetterTopic, deadLettersOf(groupId))).toEqual([]);
     },
     TEST_TIMEOUT_MS,
   );

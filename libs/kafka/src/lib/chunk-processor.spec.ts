@@ -26,6 +26,8 @@ function setup(options: { shouldStop?: () => boolean; maxAttempts?: number } = {
     publisher,
     logger: silentLogger,
     retryPolicy: { ...FAST, maxAttempts: options.maxAttempts ?? FAST.maxAttempts },
+    retryTiers: [],
+    deadLetterTopic: Topic.DeadLetterV1,
     observer,
   };
   const control: PartitionControl = {
@@ -70,7 +72,13 @@ describe('processChunk', () => {
       }),
     );
 
-    expect(result).toEqual({ size: 4, handled: 4, deadLettered: [], fellBackToSingle: false });
+    expect(result).toEqual({
+      size: 4,
+      handled: 4,
+      deadLettered: [],
+      retryScheduled: [],
+      fellBackToSingle: false,
+    });
     expect(calls).toHaveLength(1);
     const [batch] = calls as [ConsumedBatch];
     expect(batch.topic).toBe(Topic.ArticleIngestedV1);
@@ -109,6 +117,7 @@ describe('processChunk', () => {
         expect.objectContaining({ code: 'MALFORMED_JSON' }),
         expect.objectContaining({ code: 'VALIDATION_FAILED' }),
       ],
+      retryScheduled: [],
       fellBackToSingle: false,
     });
     expect(base.sent.map((letter) => letter.topic)).toEqual([Topic.DeadLetterV1, Topic.DeadLetterV1]);
@@ -155,7 +164,13 @@ describe('processChunk', () => {
     );
     expect(attempts).toEqual([1, 2, 3]);
     expect(base.retried).toEqual(['DB_DOWN', 'DB_DOWN']);
-    expect(result).toEqual({ size: 3, handled: 3, deadLettered: [], fellBackToSingle: false });
+    expect(result).toEqual({
+      size: 3,
+      handled: 3,
+      deadLettered: [],
+      retryScheduled: [],
+      fellBackToSingle: false,
+    });
     expect(base.sent).toEqual([]);
   });
 
@@ -180,6 +195,7 @@ describe('processChunk', () => {
       size: 4,
       handled: 3,
       deadLettered: [expect.objectContaining({ code: 'POISON', retryable: false })],
+      retryScheduled: [],
       fellBackToSingle: true,
     });
     expect(base.sent).toHaveLength(1);
@@ -208,7 +224,13 @@ describe('processChunk', () => {
         if (id === flaky.id && batch.attempt === 3) throw new TransientError('TIMEOUT', 'once more');
       }),
     );
-    expect(result).toEqual({ size: 3, handled: 3, deadLettered: [], fellBackToSingle: true });
+    expect(result).toEqual({
+      size: 3,
+      handled: 3,
+      deadLettered: [],
+      retryScheduled: [],
+      fellBackToSingle: true,
+    });
     // Attempts go on from the batch's two.
     expect(singleAttempts.get(flaky.id)).toEqual([3, 4]);
     expect(singleAttempts.get((list[0] as ArticleIngestedV1).id)).toEqual([3]);
@@ -253,6 +275,7 @@ describe('processChunk', () => {
       size: 1,
       handled: 0,
       deadLettered: [expect.objectContaining({ code: 'POISON' })],
+      retryScheduled: [],
       fellBackToSingle: false,
     });
     expect(base.sent[0]?.headers[DeadLetterHeader.Attempts]).toBe('1');

@@ -7,8 +7,15 @@ import { type ClassifiedError, classifyError } from './errors';
 import { loggerWithFields, messageLogFields } from './log-fields';
 import { decodeMessage } from './message-decoder';
 import { type PartitionControl, withPacemaker } from './partition-control';
-import { type ProcessingContext, deadLetter, reportRetry } from './processing-context';
+import {
+  type FailedMessage,
+  type ProcessingContext,
+  reportRetry,
+  scheduleRetries,
+  settleFailure,
+} from './processing-context';
 import { runWithRetries } from './retry-loop';
+import { firstDelivery } from './retry-topics';
 
 export interface ChunkInput {
   /** The topic the messages were read from. */
@@ -29,6 +36,8 @@ export interface ChunkResult {
   handled: number;
   /** One entry per message that went to the dead-letter topic, with its error. */
   deadLettered: ClassifiedError[];
+  /** One entry per message that went to the first retry topic, with its error. */
+  retryScheduled: ClassifiedError[];
   fellBackToSingle: boolean;
 }
 
@@ -39,11 +48,14 @@ interface ValidMessage {
 
 /**
  * One chunk of a fetched partition batch in batch mode. Messages that fail validation are set aside
- * for the dead-letter topic; the valid ones go to the batch handler in one call, retried as a whole on
- * transient errors. When the batch fails for good (a permanent error, or retries used up), the chunk is
- * handled again one message per call, so one poison message ends on the dead-letter topic with its own
- * error and the others are stored. Everything is done or dead-lettered when this resolves (and the
- * caller commits past the chunk), unless it resolves 'interrupted': then nothing may be committed.
+ * for the dead-letter topic; the valid ones go to the batch handler in one call, retried as a whole in
+ * place on transient errors. When those retries are used up and the group has retry topics, the whole
+ * chunk goes to the first one: the partition flows on, and retry topics are read one message at a time,
+ * which sets a bad input apart from the rest. When the batch fails permanently (or transiently without
+ * retry topics), the chunk is handled again one message per call, so one poison message ends on the
+ * dead-letter topic with its own error and the others are stored. Everything is done, on a retry topic
+ * or dead-lettered when this resolves (and the caller commits past the chunk), unless it resolves
+ * 'interrupted': then nothing may be committed.
  */
 export async function processChunk(
   context: ProcessingContext,
@@ -71,6 +83,7 @@ export async function processChunk(
     size: messages.length,
     handled: 0,
     deadLettered: [],
+    retryScheduled: [],
     fellBackToSingle: false,
   };
   if (valid.length > 0) {
@@ -78,21 +91,40 @@ export async function processChunk(
     if (outcome === 'interrupted') return 'interrupted';
     result.handled = outcome.handled;
     result.deadLettered.push(...outcome.deadLettered);
+    result.retryScheduled.push(...outcome.retryScheduled);
     result.fellBackToSingle = outcome.fellBackToSingle;
   }
   // After the handler: a shutdown during its retries then sends no dead letters twice.
   for (const { message, error } of invalid) {
-    await deadLetter(context, { topic, partition, message, error, attempts: 1, firstFailureAt: new Date() });
+    await settleFailure(context, {
+      message,
+      history: firstDelivery(topic, partition, message),
+      error,
+      attempts: 1,
+      firstFailureAt: new Date(),
+    });
     result.deadLettered.push(error);
   }
   return result;
+}
+
+type BatchOutcome = Omit<ChunkResult, 'size'>;
+
+/** Settles one message's failure and records where it went. */
+async function settleInto(
+  result: BatchOutcome,
+  context: ProcessingContext,
+  failed: FailedMessage,
+): Promise<void> {
+  const settlement = await settleFailure(context, failed);
+  (settlement === 'dead_lettered' ? result.deadLettered : result.retryScheduled).push(failed.error);
 }
 
 async function handleAsBatch(
   context: ProcessingContext,
   input: ChunkInput,
   valid: readonly ValidMessage[],
-): Promise<Omit<ChunkResult, 'size'> | 'interrupted'> {
+): Promise<BatchOutcome | 'interrupted'> {
   const { topic, partition } = input;
   const offsets = `${valid[0]?.event.offset}..${valid[valid.length - 1]?.event.offset}`;
   const whole = await runWithRetries({
@@ -108,27 +140,46 @@ async function handleAsBatch(
   });
   if (whole.status === 'interrupted') return 'interrupted';
   if (whole.status === 'succeeded')
-    return { handled: valid.length, deadLettered: [], fellBackToSingle: false };
+    return { handled: valid.length, deadLettered: [], retryScheduled: [], fellBackToSingle: false };
 
+  const failedAsBatch = (one: ValidMessage): FailedMessage => ({
+    message: one.message,
+    history: firstDelivery(topic, partition, one.message),
+    error: whole.error,
+    attempts: whole.attempts,
+    firstFailureAt: whole.firstFailureAt,
+  });
+  const firstTier = context.retryTiers[0];
+  if (whole.error.retryable && firstTier) {
+    // Still failing after the retries in place: most likely the database or the broker, which handling
+    // the messages one by one now would only hit again, holding the partition. The retry topic hands
+    // them back later, one at a time.
+    await scheduleRetries(context, firstTier, valid.map(failedAsBatch));
+    return {
+      handled: 0,
+      deadLettered: [],
+      retryScheduled: valid.map(() => whole.error),
+      fellBackToSingle: false,
+    };
+  }
   const [only] = valid;
   if (valid.length === 1 && only) {
     // A batch of one was already handled one message at a time: nothing to split.
-    await deadLetter(context, {
-      topic,
-      partition,
-      message: only.message,
-      error: whole.error,
-      attempts: whole.attempts,
-      firstFailureAt: whole.firstFailureAt,
-    });
-    return { handled: 0, deadLettered: [whole.error], fellBackToSingle: false };
+    const result: BatchOutcome = {
+      handled: 0,
+      deadLettered: [],
+      retryScheduled: [],
+      fellBackToSingle: false,
+    };
+    await settleInto(result, context, failedAsBatch(only));
+    return result;
   }
 
   context.logger.warn(
     { topic, partition, offsets, attempt: whole.attempts, error: whole.error },
     `batch of ${valid.length} messages failed for good, handling them one at a time`,
   );
-  const result = { handled: 0, deadLettered: [] as ClassifiedError[], fellBackToSingle: true };
+  const result: BatchOutcome = { handled: 0, deadLettered: [], retryScheduled: [], fellBackToSingle: true };
   for (const one of valid) {
     if (input.control.shouldStop()) return 'interrupted';
     const alone: ProcessingContext = {
@@ -151,15 +202,13 @@ async function handleAsBatch(
       result.handled += 1;
       continue;
     }
-    await deadLetter(context, {
-      topic,
-      partition,
+    await settleInto(result, alone, {
       message: one.message,
+      history: firstDelivery(topic, partition, one.message),
       error: single.error,
       attempts: whole.attempts + single.attempts,
       firstFailureAt: whole.firstFailureAt,
     });
-    result.deadLettered.push(single.error);
   }
   return result;
 }

@@ -41,7 +41,8 @@ export type ConsumeOutcome = 'success' | 'retried' | 'dead_lettered';
 /** Hooks for metrics, kept as callbacks so the runtime does not depend on a metrics library. */
 export interface ConsumerObserver {
   /**
-   * Once per message (and once per retry). In batch mode a message's duration is its share of the
+   * Once per message (and once per retry, in place or through a retry topic; a message sent to a retry
+   * topic reports its final outcome when it is read from there). In batch mode a message's duration is its share of the
    * chunk's: the chunk's time divided by its size, so the sum over messages is the time spent.
    */
   onOutcome(input: { topic: string; outcome: ConsumeOutcome; code?: string; durationSeconds: number }): void;
@@ -55,6 +56,8 @@ export interface BatchReport {
   size: number;
   /** Of those, how many ended on the dead-letter topic (invalid, or failed on their own). */
   deadLettered: number;
+  /** Of those, how many went to the group's first retry topic (the batch kept failing transiently). */
+  retryScheduled: number;
   /** Whether the batch handler failed for good and the chunk was handled one message at a time. */
   fellBackToSingle: boolean;
   durationSeconds: number;

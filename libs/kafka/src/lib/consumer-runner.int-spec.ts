@@ -1,8 +1,9 @@
 /**
- * ConsumerRunner and EventPublisher against a real broker (KAFKA_BROKERS). Every test has its own
- * consumer group and its own article ids/keys; earlier runs' messages may sit on the shared contract
- * topics and are read too (a fresh group starts from the beginning), so handlers ignore every key
- * that is not theirs and assertions only look at the test's own keys.
+ * ConsumerRunner and EventPublisher against a real broker (KAFKA_BROKERS). The runners read a private
+ * copy of news.articles.ingested.v1 (through `topicNames`) and dead-letter to a private copy of
+ * news.dlq.v1, both made for this run: on a long-lived broker, reading the shared contract topics from
+ * their beginning would take longer with every run. Every test still has its own consumer group and its
+ * own article ids/keys, and handlers ignore every key that is not theirs (the suite's tests share the topics).
  */
 import { type Kafka } from 'kafkajs';
 
@@ -12,6 +13,8 @@ import {
   DeadLetterHeader,
   Topic,
   contractOf,
+  newEventMetadata,
+  toHeaders,
 } from '@newsflow/contracts';
 
 import {
@@ -19,6 +22,7 @@ import {
   collectMessages,
   committedOffset,
   deferred,
+  endOffsets,
   ensureContractTopics,
   eventually,
   readTopicToEnd,
@@ -35,6 +39,7 @@ import { PermanentError, TransientError } from './errors';
 import { silentLogger } from './logger';
 import { EventPublisher } from './publisher';
 import { type RetryPolicy } from './retry-policy';
+import { ensureTopics } from './topics-admin';
 
 const TEST_TIMEOUT_MS = 60_000;
 const FAST_RETRIES: RetryPolicy = { maxAttempts: 5, initialBackoffMs: 50, maxBackoffMs: 200 };
@@ -44,10 +49,18 @@ describe('ConsumerRunner against a real broker', () => {
   let publisher: EventPublisher;
   /** Runners a test started; stopped after each test even when it failed half-way. */
   const runners: ConsumerRunner[] = [];
+  /** This run's copies of news.articles.ingested.v1 and news.dlq.v1 (6 partitions, as the real ones). */
+  const ingestedTopic = uniqueId('test.runner.ingested');
+  const deadLetterTopic = uniqueId('test.runner.dlq');
 
   beforeAll(async () => {
     kafka = testKafkaClient(uniqueId('consumer-runner-int'));
-    await ensureContractTopics(kafka);
+    await ensureTopics(kafka, {
+      topics: [ingestedTopic, deadLetterTopic],
+      partitions: 6,
+      replicationFactor: 1,
+      logger: silentLogger,
+    });
     publisher = new EventPublisher(kafka, '/newsflow/consumer-runner-int-spec');
     await publisher.connect();
   }, TEST_TIMEOUT_MS);
@@ -58,6 +71,13 @@ describe('ConsumerRunner against a real broker', () => {
 
   afterAll(async () => {
     await publisher?.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({ topics: [ingestedTopic, deadLetterTopic] });
+    } finally {
+      await admin.disconnect();
+    }
   }, TEST_TIMEOUT_MS);
 
   /**
@@ -75,6 +95,8 @@ describe('ConsumerRunner against a real broker', () => {
       groupId: input.groupId,
       stage: 'int-test',
       topics: [Topic.ArticleIngestedV1],
+      topicNames: { [Topic.ArticleIngestedV1]: ingestedTopic },
+      deadLetterTopic,
       publisher,
       logger: silentLogger,
       retryPolicy: input.retryPolicy ?? FAST_RETRIES,
@@ -102,8 +124,18 @@ describe('ConsumerRunner against a real broker', () => {
       message.headers[DeadLetterHeader.ConsumerGroup] === groupId;
   }
 
+  /** Publishes an article to the run's ingested topic as ingestion would (CloudEvents headers). */
   async function publishArticle(article: ArticleIngestedV1) {
-    return publisher.publish({ topic: Topic.ArticleIngestedV1, key: article.id, payload: article });
+    const metadata = newEventMetadata({
+      type: contractOf(Topic.ArticleIngestedV1).eventType,
+      source: '/newsflow/consumer-runner-int-spec',
+    });
+    await publisher.publishRaw(ingestedTopic, {
+      key: article.id,
+      value: JSON.stringify(article),
+      headers: toHeaders(metadata),
+    });
+    return metadata;
   }
 
   it(
@@ -140,7 +172,7 @@ describe('ConsumerRunner against a real broker', () => {
       expect(event.partition).toBeGreaterThanOrEqual(0);
       expect(event.partition).toBeLessThan(6);
 
-      const committed = await waitForCommitPast(kafka, groupId, event.topic, event.partition, event.offset);
+      const committed = await waitForCommitPast(kafka, groupId, ingestedTopic, event.partition, event.offset);
       expect(committed).toBe(BigInt(event.offset) + 1n);
       expect(received).toHaveLength(1);
     },
@@ -169,18 +201,18 @@ describe('ConsumerRunner against a real broker', () => {
         id: 'NOT-AN-ARTICLE-ID',
         paragraphs: [],
       });
-      await publisher.publishRaw(Topic.ArticleIngestedV1, {
+      await publisher.publishRaw(ingestedTopic, {
         key: malformedKey,
         value: malformedValue,
         headers: { [CloudEventHeader.Id]: 'malformed-event' },
       });
-      await publisher.publishRaw(Topic.ArticleIngestedV1, {
+      await publisher.publishRaw(ingestedTopic, {
         key: invalidKey,
         value: invalidValue,
         headers: { [CloudEventHeader.Id]: 'invalid-event' },
       });
 
-      const deadLetters = await collectMessages(kafka, Topic.DeadLetterV1, deadLettersOf(groupId, keys), 2);
+      const deadLetters = await collectMessages(kafka, deadLetterTopic, deadLettersOf(groupId, keys), 2);
       const byKey = new Map(deadLetters.map((message) => [message.key, message]));
       const malformed = byKey.get(malformedKey);
       const invalid = byKey.get(invalidKey);
@@ -201,7 +233,7 @@ describe('ConsumerRunner against a real broker', () => {
       expect(invalid.headers[DeadLetterHeader.ErrorMessage]).toMatch(/paragraphs/);
       for (const letter of [malformed, invalid]) {
         expect(letter.headers).toMatchObject({
-          [DeadLetterHeader.OriginalTopic]: Topic.ArticleIngestedV1,
+          [DeadLetterHeader.OriginalTopic]: ingestedTopic,
           [DeadLetterHeader.Attempts]: '1',
           [DeadLetterHeader.ConsumerGroup]: groupId,
           [DeadLetterHeader.Stage]: 'int-test',
@@ -217,7 +249,7 @@ describe('ConsumerRunner against a real broker', () => {
         await waitForCommitPast(
           kafka,
           groupId,
-          Topic.ArticleIngestedV1,
+          ingestedTopic,
           Number(letter.headers[DeadLetterHeader.OriginalPartition]),
           letter.headers[DeadLetterHeader.OriginalOffset] ?? '',
         );
@@ -250,7 +282,7 @@ describe('ConsumerRunner against a real broker', () => {
       await publishArticle(article);
       await eventually('three attempts', () => (attempts.length >= 3 ? true : undefined));
       const last = attempts[2] as ConsumedEvent;
-      await waitForCommitPast(kafka, groupId, Topic.ArticleIngestedV1, last.partition, last.offset);
+      await waitForCommitPast(kafka, groupId, ingestedTopic, last.partition, last.offset);
 
       expect(attempts.map((event) => event.attempt)).toEqual([1, 2, 3]);
       // Every attempt is the same message, with the same payload.
@@ -261,7 +293,7 @@ describe('ConsumerRunner against a real broker', () => {
       expect((attemptTimes[2] as number) - (attemptTimes[1] as number)).toBeGreaterThanOrEqual(45);
 
       // Nothing was dead-lettered: the dead letter would be on the topic before the commit.
-      expect(await readTopicToEnd(kafka, Topic.DeadLetterV1, deadLettersOf(groupId, keys))).toEqual([]);
+      expect(await readTopicToEnd(kafka, deadLetterTopic, deadLettersOf(groupId, keys))).toEqual([]);
       expect(attempts).toHaveLength(3);
     },
     TEST_TIMEOUT_MS,
@@ -290,7 +322,7 @@ describe('ConsumerRunner against a real broker', () => {
       await publishArticle(unexpected);
       await publishArticle(permanent);
 
-      const deadLetters = await collectMessages(kafka, Topic.DeadLetterV1, deadLettersOf(groupId, keys), 2);
+      const deadLetters = await collectMessages(kafka, deadLetterTopic, deadLettersOf(groupId, keys), 2);
       const byKey = new Map(deadLetters.map((message) => [message.key, message]));
       const unexpectedLetter = byKey.get(unexpected.id);
       const permanentLetter = byKey.get(permanent.id);
@@ -302,7 +334,7 @@ describe('ConsumerRunner against a real broker', () => {
         [DeadLetterHeader.ErrorCode]: 'UNEXPECTED',
         [DeadLetterHeader.ErrorMessage]: 'handler bug on this input',
         [DeadLetterHeader.Attempts]: '3',
-        [DeadLetterHeader.OriginalTopic]: Topic.ArticleIngestedV1,
+        [DeadLetterHeader.OriginalTopic]: ingestedTopic,
       });
       expect(permanentLetter.headers).toMatchObject({
         [DeadLetterHeader.ErrorCode]: 'BAD_THING',
@@ -323,13 +355,13 @@ describe('ConsumerRunner against a real broker', () => {
         await waitForCommitPast(
           kafka,
           groupId,
-          Topic.ArticleIngestedV1,
+          ingestedTopic,
           Number(letter.headers[DeadLetterHeader.OriginalPartition]),
           letter.headers[DeadLetterHeader.OriginalOffset] ?? '',
         );
       }
       // Exactly one dead letter per message.
-      expect(await readTopicToEnd(kafka, Topic.DeadLetterV1, deadLettersOf(groupId, keys))).toHaveLength(2);
+      expect(await readTopicToEnd(kafka, deadLetterTopic, deadLettersOf(groupId, keys))).toHaveLength(2);
     },
     TEST_TIMEOUT_MS,
   );
@@ -367,10 +399,10 @@ describe('ConsumerRunner against a real broker', () => {
       expect(firstAttempts).toHaveLength(1);
 
       // Not committed: the committed offset (if any) does not reach past the message.
-      const committed = await committedOffset(kafka, groupId, Topic.ArticleIngestedV1, failedEvent.partition);
+      const committed = await committedOffset(kafka, groupId, ingestedTopic, failedEvent.partition);
       expect(committed).toBeLessThanOrEqual(BigInt(failedEvent.offset));
       // Not dead-lettered either.
-      expect(await readTopicToEnd(kafka, Topic.DeadLetterV1, deadLettersOf(groupId, keys))).toEqual([]);
+      expect(await readTopicToEnd(kafka, deadLetterTopic, deadLettersOf(groupId, keys))).toEqual([]);
 
       // The next member of the group gets the same message again, as a first delivery, and can finish it.
       const redelivered: ConsumedEvent[] = [];
@@ -386,7 +418,7 @@ describe('ConsumerRunner against a real broker', () => {
       expect(again.offset).toBe(failedEvent.offset);
       expect(again.attempt).toBe(1);
       expect(again.payload).toEqual(article);
-      await waitForCommitPast(kafka, groupId, Topic.ArticleIngestedV1, again.partition, again.offset);
+      await waitForCommitPast(kafka, groupId, ingestedTopic, again.partition, again.offset);
     },
     TEST_TIMEOUT_MS,
   );
@@ -410,6 +442,8 @@ describe('EventPublisher against a real broker', () => {
   it(
     'refuses a payload that breaks the contract with CONTRACT_VIOLATION and sends nothing',
     async () => {
+      // Only what this test may have sent is read back, not the shared topic's history.
+      const before = await endOffsets(kafka, Topic.ArticleIngestedV1);
       const invalid = { ...sampleIngestedArticle(), wordCount: -1, lede: '' };
       const error: unknown = await publisher
         .publish({ topic: Topic.ArticleIngestedV1, key: invalid.id, payload: invalid })
@@ -439,6 +473,8 @@ describe('EventPublisher against a real broker', () => {
         kafka,
         Topic.ArticleIngestedV1,
         (message) => message.key !== null && ours.has(message.key),
+        30_000,
+        before,
       );
       expect(onTopic.map((message) => message.key)).toEqual([marker.id]);
     },

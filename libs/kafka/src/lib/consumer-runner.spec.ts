@@ -189,6 +189,7 @@ describe('ConsumerRunner', () => {
           topic: Topic.ArticleIngestedV1,
           size: 3,
           deadLettered: 1,
+          retryScheduled: 0,
           fellBackToSingle: false,
           durationSeconds: expect.any(Number),
         },

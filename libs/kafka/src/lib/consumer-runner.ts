@@ -1,16 +1,25 @@
 import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
 
-import { type Topic } from '@newsflow/contracts';
+import { Topic } from '@newsflow/contracts';
 
 import { chunksOf, offsetAfter } from './chunks';
 import { type ChunkResult, processChunk } from './chunk-processor';
 import { type BatchDispatcher, type ConsumerObserver, type EventDispatcher } from './consumed-event';
+import { type ClassifiedError, classifyError } from './errors';
 import { type RuntimeLogger } from './logger';
 import { processMessage } from './message-processor';
 import { type PartitionControl } from './partition-control';
-import { type ProcessingContext } from './processing-context';
+import { type ProcessingContext, settleFailure } from './processing-context';
 import { type EventPublisher } from './publisher';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, validateRetryPolicy } from './retry-policy';
+import {
+  type DeliveryHistory,
+  type RetryTier,
+  firstDelivery,
+  parseRetryRecord,
+  retryTiersOf,
+} from './retry-topics';
+import { ensureRetryTopics } from './topics-admin';
 
 export interface BatchTopicOptions {
   topic: Topic;
@@ -41,9 +50,12 @@ export interface ConsumerRunnerOptions {
    * handlers still see the contract topic, and dead letters name the topic actually read.
    */
   topicNames?: Partial<Record<Topic, string>>;
-  /** Publishes dead letters; shared with the service's own publishing. */
+  /** Where dead letters go; default `news.dlq.v1` (another name for a prefix or a test's private topic). */
+  deadLetterTopic?: string;
+  /** Publishes dead letters and retries; shared with the service's own publishing. */
   publisher: EventPublisher;
   logger: RuntimeLogger;
+  /** Retries in place, then (with `retryTopicDelaysMs`) through the group's retry topics. */
   retryPolicy?: RetryPolicy;
   partitionsConsumedConcurrently?: number;
   /**
@@ -59,9 +71,15 @@ export interface ConsumerRunnerOptions {
 
 /**
  * Runs one consumer group member: decode, validate against the topic's contract, dispatch, then commit
- * the offset — only after the handler's side effect is done or the message is safely dead-lettered.
- * Nothing is committed silently: a message that cannot be decoded, validated or handled ends on the
- * dead-letter topic with its context.
+ * the offset — only after the handler's side effect is done, or the message is safely on a retry topic
+ * or the dead-letter topic (acknowledged by Kafka). Nothing is committed silently: a message that cannot
+ * be decoded, validated or handled ends on the dead-letter topic with its context.
+ *
+ * Transient failures are retried in place a few times; then, when the policy has retry topic delays,
+ * the message goes to the group's first retry topic and its partition flows on. The member reads its
+ * retry topics too: a partition whose first message is not due yet is paused until it is (the member
+ * keeps heartbeating and serving its other partitions), then the message is handled again one at a
+ * time; still failing, it moves to the next tier, and after the last one to the dead-letter topic.
  *
  * Every fetched partition batch comes through kafkajs `eachBatch` with nothing resolved automatically.
  * Topics consumed one message at a time are handled and committed message by message; batch topics
@@ -74,17 +92,27 @@ export class ConsumerRunner {
   /** Kafka topic name → the contract its messages are validated against. */
   private readonly contractTopicByName: ReadonlyMap<string, Topic>;
   private readonly maxBatchSizeByTopic: ReadonlyMap<Topic, number>;
+  private readonly retryTiers: readonly RetryTier[];
+  private readonly retryTierByTopic: ReadonlyMap<string, RetryTier>;
+  /** Timers that resume retry partitions paused until their first message is due. */
+  private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private stopping = false;
   private joined = false;
   private crashed: Error | undefined;
 
   constructor(private readonly options: ConsumerRunnerOptions) {
+    const retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    validateRetryPolicy(retryPolicy);
+    this.retryTiers = retryTiersOf(options.groupId, retryPolicy.retryTopicDelaysMs ?? []);
+    this.retryTierByTopic = new Map(this.retryTiers.map((tier) => [tier.topic, tier] as const));
     this.context = {
       stage: options.stage,
       groupId: options.groupId,
       publisher: options.publisher,
       logger: options.logger,
-      retryPolicy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
+      retryPolicy,
+      retryTiers: this.retryTiers,
+      deadLetterTopic: options.deadLetterTopic ?? Topic.DeadLetterV1,
       observer: options.observer,
     };
     this.contractTopicByName = new Map(
@@ -124,11 +152,23 @@ export class ConsumerRunner {
   }
 
   async start(): Promise<void> {
+    const retryTopics = this.retryTiers.map((tier) => tier.topic);
+    if (retryTopics.length > 0) {
+      await ensureRetryTopics(this.options.kafka, {
+        topics: retryTopics,
+        sourceTopics: [...this.contractTopicByName.keys()],
+        create: this.context.retryPolicy.createRetryTopics ?? true,
+        logger: this.options.logger,
+      });
+    }
     await this.consumer.connect();
     await this.consumer.subscribe({
       topics: [...this.contractTopicByName.keys()],
       fromBeginning: (this.options.startFrom ?? 'earliest') === 'earliest',
     });
+    // Whatever the start position of the topics, a retry topic is always read from its beginning:
+    // a new group (or one whose offsets expired) must not skip the retries waiting there.
+    if (retryTopics.length > 0) await this.consumer.subscribe({ topics: retryTopics, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       // Offsets are resolved (and committed) by processFetchedBatch only once their work is done.
@@ -138,7 +178,11 @@ export class ConsumerRunner {
       eachBatch: (payload) => this.processFetchedBatch(payload),
     });
     this.options.logger.info(
-      { topics: this.options.topics, batchTopics: [...this.maxBatchSizeByTopic.keys()] },
+      {
+        topics: this.options.topics,
+        batchTopics: [...this.maxBatchSizeByTopic.keys()],
+        retryTopics: this.retryTiers.map(({ topic, delayMs }) => `${topic} (${delayMs} ms)`),
+      },
       'Kafka consumer started',
     );
   }
@@ -146,6 +190,8 @@ export class ConsumerRunner {
   /** Stops fetching, lets in-flight work finish (or abandons its retries uncommitted), leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
+    for (const timer of this.resumeTimers) clearTimeout(timer);
+    this.resumeTimers.clear();
     await this.consumer.disconnect();
     this.options.logger.info({}, 'Kafka consumer stopped');
   }
@@ -156,6 +202,11 @@ export class ConsumerRunner {
       heartbeat: () => payload.heartbeat(),
       shouldStop: () => this.stopping || !payload.isRunning() || payload.isStale(),
     };
+    const retryTier = this.retryTierByTopic.get(payload.batch.topic);
+    if (retryTier !== undefined) {
+      await this.consumeRetryTier(payload, control, retryTier);
+      return;
+    }
     const maxBatchSize =
       contractTopic === undefined ? undefined : this.maxBatchSizeByTopic.get(contractTopic);
     const batchDispatch = this.options.batch?.dispatch;
@@ -174,25 +225,140 @@ export class ConsumerRunner {
     const { topic, partition, messages } = payload.batch;
     for (const message of messages) {
       if (control.shouldStop()) return;
-      const started = process.hrtime.bigint();
-      const outcome = await processMessage(this.context, {
-        topic,
-        contractTopic,
-        partition,
-        message,
-        control,
-        dispatch: this.options.dispatch,
-      });
-      if (outcome === 'interrupted') return;
-      await this.commitThrough(payload, message);
+      const history = firstDelivery(topic, partition, message);
+      if (!(await this.handleOne(payload, control, { message, contractTopic, history }))) return;
+    }
+  }
+
+  /**
+   * A partition of a retry topic: each message is handled once it is due, as the original event. When
+   * the first one is not due yet, the partition is paused until it is: its messages are in the order
+   * they failed, with the same delay, so none behind it is due earlier. (Waiting inside eachBatch would
+   * hold up the member's other partitions and outlast the session timeout.)
+   */
+  private async consumeRetryTier(
+    payload: EachBatchPayload,
+    control: PartitionControl,
+    tier: RetryTier,
+  ): Promise<void> {
+    for (const message of payload.batch.messages) {
+      if (control.shouldStop()) return;
+      let history: DeliveryHistory;
+      let dueAt: Date;
+      try {
+        ({ history, dueAt } = parseRetryRecord(message, tier.tier));
+      } catch (error) {
+        await this.settleUnroutable(payload, message, tier, classifyError(error));
+        continue;
+      }
+      // A due time further off than the tier's delay (a clock ahead, a hand-made record) waits the delay.
+      const waitMs = Math.min(dueAt.getTime() - Date.now(), tier.delayMs);
+      if (waitMs > 0) {
+        await this.pauseUntilDue(payload, message, waitMs);
+        return;
+      }
+      const contractTopic = this.contractTopicByName.get(history.origin.topic);
+      if (!(await this.handleOne(payload, control, { message, contractTopic, history }))) return;
+    }
+  }
+
+  /**
+   * Handles one message (from its topic or a retry topic) and commits past it. False when the consumer
+   * is stopping and the message was left uncommitted.
+   */
+  private async handleOne(
+    payload: EachBatchPayload,
+    control: PartitionControl,
+    input: { message: KafkaMessage; contractTopic: Topic | undefined; history: DeliveryHistory },
+  ): Promise<boolean> {
+    const started = process.hrtime.bigint();
+    const outcome = await processMessage(this.context, {
+      ...input,
+      control,
+      dispatch: this.dispatcherFor(input.contractTopic),
+    });
+    if (outcome === 'interrupted') return false;
+    await this.commitThrough(payload, input.message);
+    // A message sent to a retry topic was counted as a retry; its outcome comes when it is done.
+    if (!outcome.retryScheduled) {
       this.options.observer?.onOutcome({
-        topic,
+        topic: input.history.origin.topic,
         outcome: outcome.deadLettered ? 'dead_lettered' : 'success',
         code: outcome.deadLettered?.code,
         durationSeconds: secondsSince(started),
       });
-      await payload.heartbeat();
     }
+    await payload.heartbeat();
+    return true;
+  }
+
+  /**
+   * How one event of a contract topic reaches its handler. A topic consumed in batches has only a batch
+   * handler: a retried event goes to it as a batch of one.
+   */
+  private dispatcherFor(contractTopic: Topic | undefined): EventDispatcher {
+    const batchDispatch = this.options.batch?.dispatch;
+    if (
+      contractTopic === undefined ||
+      batchDispatch === undefined ||
+      !this.maxBatchSizeByTopic.has(contractTopic)
+    ) {
+      return this.options.dispatch;
+    }
+    return (event) =>
+      batchDispatch({
+        topic: event.topic,
+        partition: event.partition,
+        events: [event],
+        attempt: event.attempt,
+        heartbeat: event.heartbeat,
+      });
+  }
+
+  /** A record on a retry topic without its retry headers cannot go back: it is dead-lettered as it is. */
+  private async settleUnroutable(
+    payload: EachBatchPayload,
+    message: KafkaMessage,
+    tier: RetryTier,
+    error: ClassifiedError,
+  ): Promise<void> {
+    const { topic, partition } = payload.batch;
+    await settleFailure(this.context, {
+      message,
+      history: { ...firstDelivery(topic, partition, message), tier: tier.tier },
+      error: { ...error, retryable: false },
+      attempts: 0,
+      firstFailureAt: new Date(),
+    });
+    await this.commitThrough(payload, message);
+    this.options.observer?.onOutcome({
+      topic,
+      outcome: 'dead_lettered',
+      code: error.code,
+      durationSeconds: 0,
+    });
+  }
+
+  /**
+   * Pauses a retry partition until its first message is due. The offset before that message is
+   * committed first, so the group's lag on the retry topic shows what waits there (a group that never
+   * committed on a partition has no lag to report on it).
+   */
+  private async pauseUntilDue(payload: EachBatchPayload, head: KafkaMessage, waitMs: number): Promise<void> {
+    const { topic, partition } = payload.batch;
+    await payload.commitOffsetsIfNecessary({
+      topics: [{ topic, partitions: [{ partition, offset: head.offset }] }],
+    });
+    const resume = payload.pause();
+    const timer = setTimeout(() => {
+      this.resumeTimers.delete(timer);
+      resume();
+    }, waitMs);
+    this.resumeTimers.add(timer);
+    this.options.logger.debug(
+      { topic, partition, offset: head.offset, waitMs },
+      'retry partition paused until due',
+    );
   }
 
   private async consumeInChunks(
@@ -247,6 +413,7 @@ export class ConsumerRunner {
       topic,
       size: result.size,
       deadLettered: result.deadLettered.length,
+      retryScheduled: result.retryScheduled.length,
       fellBackToSingle: result.fellBackToSingle,
       durationSeconds,
     });

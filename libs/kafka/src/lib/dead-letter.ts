@@ -15,6 +15,8 @@ export interface DeadLetterContext {
   attempts: number;
   firstFailureAt: Date;
   lastFailureAt: Date;
+  /** Default `news.dlq.v1`; another name for an environment's prefix or a test's private topic. */
+  deadLetterTopic?: string;
 }
 
 /** Error messages can be long (stack-like driver output); headers should stay small. */
@@ -41,7 +43,7 @@ export async function sendToDeadLetterTopic(
   publisher: EventPublisher,
   context: DeadLetterContext,
 ): Promise<void> {
-  await publisher.publishRaw(Topic.DeadLetterV1, {
+  await publisher.publishRaw(context.deadLetterTopic ?? Topic.DeadLetterV1, {
     key: context.message.key,
     value: context.message.value,
     headers: deadLetterHeaders(context),

@@ -7,6 +7,7 @@ import { TransientError } from './errors';
 import { loggerWithFields, messageLogFields } from './log-fields';
 import { type RuntimeLogger } from './logger';
 import { processMessage } from './message-processor';
+import { firstDelivery } from './retry-topics';
 
 interface Line {
   level: string;
@@ -65,12 +66,13 @@ describe('the consumer runtime logs about a message', () => {
         publisher: recordingPublisher().publisher,
         logger,
         retryPolicy: { maxAttempts: 2, initialBackoffMs: 1, maxBackoffMs: 1 },
+        retryTiers: [],
+        deadLetterTopic: Topic.DeadLetterV1,
       },
       {
-        topic: Topic.ArticleIngestedV1,
         contractTopic: Topic.ArticleIngestedV1,
-        partition: 0,
         message,
+        history: firstDelivery(Topic.ArticleIngestedV1, 0, message),
         control: { heartbeat: async () => undefined, shouldStop: () => false },
         dispatch: async () => {
           throw new TransientError('DB_UNAVAILABLE', 'database is restarting');

@@ -94,6 +94,12 @@ export class EventPublisher {
 
   /** Sends a message as it is (dead letters, redrives): no contract check, headers kept. */
   async publishRaw(topic: string, message: RawMessage): Promise<void> {
-    await this.producer.send({ topic, messages: [message] });
+    await this.publishRawMany(topic, [message]);
+  }
+
+  /** Sends several messages as they are in one request (retry topics); resolves once all are acknowledged. */
+  async publishRawMany(topic: string, messages: readonly RawMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.producer.send({ topic, messages: [...messages] });
   }
 }

@@ -29,6 +29,46 @@ export async function ensureTopics(kafka: Kafka, options: EnsureTopicsOptions): 
   }
 }
 
+export interface EnsureRetryTopicsOptions {
+  /** The consumer group's retry topics. */
+  topics: readonly string[];
+  /** The topics the group reads: a new retry topic gets as many partitions as the largest, and its replication. */
+  sourceTopics: readonly string[];
+  /** False when an operator manages topics (KAFKA_CREATE_TOPICS=false): missing ones are then an error. */
+  create: boolean;
+  logger: RuntimeLogger;
+}
+
+/**
+ * Creates a consumer group's missing retry topics like the topics it reads (partitions, replication):
+ * a retry storm during an outage is spread over as many members as the original traffic.
+ */
+export async function ensureRetryTopics(kafka: Kafka, options: EnsureRetryTopicsOptions): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = options.topics.filter((topic) => !existing.has(topic));
+    if (missing.length > 0 && !options.create) {
+      throw new Error(
+        `retry topics missing: ${missing.join(', ')}; create them (as many partitions as ${options.sourceTopics.join(', ')}) or turn KAFKA_CREATE_TOPICS on`,
+      );
+    }
+    if (missing.length > 0) {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...options.sourceTopics] });
+      const partitions = Math.max(1, ...metadata.topics.map((topic) => topic.partitions.length));
+      const replicationFactor = Math.max(
+        1,
+        ...metadata.topics.flatMap((topic) => topic.partitions.map((partition) => partition.replicas.length)),
+      );
+      await createTopics(admin, missing, { ...options, partitions, replicationFactor });
+    }
+    await waitForLeaders(admin, options.topics);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function createTopics(admin: Admin, missing: string[], options: EnsureTopicsOptions): Promise<void> {
   try {
     await createMissing(admin, missing, options);

@@ -168,15 +168,36 @@ export async function collectMessages(
   }
 }
 
+/** The end offset of each partition of `topic`: where messages sent from now on will be. */
+export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, string>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    // Retried: a broker busy with other suites' topics answers a leadership error now and then.
+    const offsets = await eventually(
+      `the end offsets of ${topic}`,
+      () => admin.fetchTopicOffsets(topic),
+      15_000,
+      250,
+    );
+    return new Map(offsets.map(({ partition, high }) => [partition, high]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /**
- * Reads `topic` from the beginning up to the end offsets it has when called, and resolves with every
- * matching message. Proves absence: whatever a consumer sent before the call is among what is read.
+ * Reads `topic` from the beginning (or from `startOffsets`, per partition: what endOffsets returned
+ * before the test sent anything, so a shared topic's history is skipped) up to the end offsets it has
+ * when called, and resolves with every matching message. Proves absence: whatever a consumer sent
+ * before the call is among what is read.
  */
 export async function readTopicToEnd(
   kafka: Kafka,
   topic: string,
   predicate: (message: CollectedMessage) => boolean,
   timeoutMs = 30_000,
+  startOffsets?: ReadonlyMap<number, string>,
 ): Promise<CollectedMessage[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -189,7 +210,9 @@ export async function readTopicToEnd(
   // Next offset still to read, per partition; a partition is done once it reaches its end offset.
   const remaining = new Map<number, { next: bigint; end: bigint }>();
   for (const { partition, high, low } of offsets) {
-    if (BigInt(high) > BigInt(low)) remaining.set(partition, { next: BigInt(low), end: BigInt(high) });
+    const start = BigInt(startOffsets?.get(partition) ?? low);
+    const next = start > BigInt(low) ? start : BigInt(low);
+    if (BigInt(high) > next) remaining.set(partition, { next, end: BigInt(high) });
   }
   if (remaining.size === 0) return [];
 
@@ -214,7 +237,7 @@ export async function readTopicToEnd(
         const progress = remaining.get(partition);
         if (!progress) return;
         const offset = BigInt(message.offset);
-        if (offset >= progress.end) return;
+        if (offset < progress.next || offset >= progress.end) return;
         const collected = toCollected(topic, partition, message);
         if (predicate(collected)) found.push(collected);
         progress.next = offset + 1n;
@@ -224,6 +247,10 @@ export async function readTopicToEnd(
         }
       },
     });
+    // Skip what lies before the start (messages fetched before the seek are ignored above).
+    for (const [partition, { next }] of remaining) {
+      if (startOffsets?.has(partition)) consumer.seek({ topic, partition, offset: next.toString() });
+    }
     if (!(await settlesWithin(complete, timeoutMs))) {
       throw new Error(
         `readTopicToEnd(${topic}): partitions ${[...remaining.keys()].join(', ')} not read to their end within ${timeoutMs} ms`,

@@ -32,14 +32,21 @@ export interface SentDeadLetter {
   headers: Record<string, string | undefined>;
 }
 
-/** A publisher that records what would go to the dead-letter topic; nothing else is called. */
+/**
+ * A publisher that records what would go to the dead-letter and retry topics (raw sends); nothing else
+ * is called.
+ */
 export function recordingPublisher(): { publisher: EventPublisher; sent: SentDeadLetter[] } {
   const sent: SentDeadLetter[] = [];
+  const record = (topic: string, message: RawMessage) => {
+    const headers: Record<string, string | undefined> = {};
+    for (const name of Object.keys(message.headers)) headers[name] = headerString(message.headers, name);
+    sent.push({ topic, key: message.key === null ? null : message.key.toString(), headers });
+  };
   const publisher = {
-    publishRaw: async (topic: string, message: RawMessage) => {
-      const headers: Record<string, string | undefined> = {};
-      for (const name of Object.keys(message.headers)) headers[name] = headerString(message.headers, name);
-      sent.push({ topic, key: message.key === null ? null : message.key.toString(), headers });
+    publishRaw: async (topic: string, message: RawMessage) => record(topic, message),
+    publishRawMany: async (topic: string, messages: readonly RawMessage[]) => {
+      for (const message of messages) record(topic, message);
     },
   } as unknown as EventPublisher;
   return { publisher, sent };
