@@ -28,8 +28,32 @@ export const KafkaEnvSchema = z.object({
   KAFKA_REPLICATION_FACTOR: positiveIntFromEnv(1),
   /** Where a consumer group with no committed offset starts, as Kafka's auto.offset.reset. */
   KAFKA_AUTO_OFFSET_RESET: z.enum(['earliest', 'latest']).default('earliest'),
-  /** Attempts per message before it is dead-lettered. */
-  KAFKA_MAX_ATTEMPTS: positiveIntFromEnv(5),
+  /**
+   * Attempts in place per delivery of a message (its first read, and each read from a retry topic),
+   * with a short backoff: passing blips are over within them.
+   */
+  KAFKA_MAX_ATTEMPTS: positiveIntFromEnv(3),
+  /**
+   * Delays of the consumer group's retry topics (`news.retry.<group>.<n>`): a message still failing
+   * transiently after its attempts in place is read again from tier 1 after the first delay, and so on;
+   * after the last it is dead-lettered. `none`: retries in place only (an empty variable means unset,
+   * as for every variable).
+   */
+  KAFKA_RETRY_DELAYS_MS: z
+    .string()
+    .default('1000,10000,60000')
+    .transform((value) =>
+      value.trim() === 'none'
+        ? []
+        : value
+            .split(',')
+            .map((delay) => delay.trim())
+            .filter(Boolean),
+    )
+    .refine((delays) => delays.length <= 10 && delays.every((delay) => /^[1-9]\d{0,8}$/.test(delay)), {
+      message: 'must be at most 10 comma-separated delays in milliseconds (positive integers), or none',
+    })
+    .transform((delays) => delays.map(Number)),
   /** Most messages a batch handler gets per call (one transaction), unless its decorator says otherwise. */
   KAFKA_MAX_BATCH_SIZE: positiveIntFromEnv(500),
   /**

@@ -16,6 +16,20 @@ describe('loadConfig', () => {
     expect(config.PORT).toBe(3000);
     expect(config.WATCH).toBe(false);
     expect(config.KAFKA_MAX_BYTES_PER_PARTITION).toBe(8 * 1024 * 1024);
+    expect(config.KAFKA_MAX_ATTEMPTS).toBe(3);
+    expect(config.KAFKA_RETRY_DELAYS_MS).toEqual([1_000, 10_000, 60_000]);
+  });
+
+  it('reads the retry topic delays: a list, or none for retries in place only', () => {
+    expect(loadConfig(schema, { KAFKA_RETRY_DELAYS_MS: '500, 5000' }).KAFKA_RETRY_DELAYS_MS).toEqual([
+      500, 5_000,
+    ]);
+    expect(loadConfig(schema, { KAFKA_RETRY_DELAYS_MS: 'none' }).KAFKA_RETRY_DELAYS_MS).toEqual([]);
+    for (const bad of ['1s', '0', '-5', '1000,,x', '1,2,3,4,5,6,7,8,9,10,11']) {
+      expect(() => loadConfig(schema, { KAFKA_RETRY_DELAYS_MS: bad })).toThrow(
+        /KAFKA_RETRY_DELAYS_MS: must be/,
+      );
+    }
   });
 
   it('parses and coerces values', () => {

@@ -48,6 +48,8 @@ export function consumerTransportFor(
       maxAttempts: input.config.KAFKA_MAX_ATTEMPTS,
       initialBackoffMs: 500,
       maxBackoffMs: 15_000,
+      retryTopicDelaysMs: input.config.KAFKA_RETRY_DELAYS_MS,
+      createRetryTopics: input.config.KAFKA_CREATE_TOPICS,
     },
     observer: {
       onOutcome: ({ topic, outcome, code, durationSeconds }) => {
