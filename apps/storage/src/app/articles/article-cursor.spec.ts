@@ -69,6 +69,23 @@ describe('relevance cursors', () => {
     expect(decodeCursor(encodeCursor({ ...position, rank }, context), context)).toEqual({
       ...position,
       rank,
+      window: { ceiling: null, floor: null },
+    });
+  });
+
+  it('round-trips the bounds of the relevance window', () => {
+    const window = {
+      ceiling: { publishedAt: new Date('2022-03-01T00:00:00.000Z'), id: 'c'.repeat(32) },
+      floor: { publishedAt: new Date('2021-12-31T23:59:59.999Z'), id: 'f'.repeat(32) },
+    };
+    expect(decodeCursor(encodeCursor({ ...position, window }, context), context)).toEqual({
+      ...position,
+      window,
+    });
+    const firstWindow = { ceiling: null, floor: window.floor };
+    expect(decodeCursor(encodeCursor({ ...position, window: firstWindow }, context), context)).toEqual({
+      ...position,
+      window: firstWindow,
     });
   });
 
@@ -93,9 +110,21 @@ describe('relevance cursors', () => {
     ],
     [
       'a relevance cursor whose rank is not a number',
-      base64url(JSON.stringify(['2022-02-22T00:00:00.000Z', 'a'.repeat(32), 'high', 'x'])),
+      base64url(JSON.stringify(['2022-02-22T00:00:00.000Z', 'a'.repeat(32), 'high', 'x', null, null])),
       context,
       /not a cursor/,
+    ],
+    [
+      'a relevance cursor whose window floor is not a position',
+      base64url(JSON.stringify(['2022-02-22T00:00:00.000Z', 'a'.repeat(32), 0.5, 'x', null, ['later', 1]])),
+      context,
+      /not a cursor/,
+    ],
+    [
+      'a relevance cursor without its window (made before windows)',
+      base64url(JSON.stringify(['2022-02-22T00:00:00.000Z', 'a'.repeat(32), 0.5, 'x'])),
+      context,
+      /start again without a cursor/,
     ],
   ])('refuses %s with a 400 naming the cursor', (_label, cursor, usedWith, message) => {
     expect(() => decodeCursor(cursor, usedWith)).toThrow(BadRequestException);

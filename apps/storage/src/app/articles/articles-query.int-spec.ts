@@ -11,6 +11,7 @@ import {
   type EnrichmentV1,
 } from '@newsflow/contracts';
 
+import { ArticleQueryRepository } from '../persistence/article-query.repository';
 import { entityId } from '../persistence/article-rows';
 import { type StorageTestDatabase, openStorageTestDatabase } from '../testing/storage-database';
 import { enriched, entity, richEnrichment, sampleArticle, sampleEnrichment } from '../testing/storage-events';
@@ -490,7 +491,10 @@ describe('GET /api/articles pagination under concurrent inserts, with every kind
   });
 
   /** The sort key of each served item, to check the order across page borders. */
-  async function sortKeys(items: ArticleDto[], q?: string): Promise<Map<string, [number, string, string]>> {
+  async function sortKeys(
+    items: readonly { id: string }[],
+    q?: string,
+  ): Promise<Map<string, [number, string, string]>> {
     const rows = (await db.dataSource.query(
       `SELECT id, to_char(published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
               ${q ? `ts_rank(search, websearch_to_tsquery('english', $2), 1)` : '0::real'} AS rank
@@ -559,6 +563,94 @@ describe('GET /api/articles pagination under concurrent inserts, with every kind
     // some of those inserted were left out, and some after it were served.
     expect(inserted.some((item) => !servedIds.includes(item.article.id))).toBe(true);
     expect(inserted.some((item) => servedIds.includes(item.article.id))).toBe(true);
+  });
+
+  describe('sort=relevance ranks windows of the newest matches', () => {
+    const WINDOW = 4;
+    /** A controller whose relevance windows hold WINDOW matches, so that a few articles span several. */
+    const smallWindows = () =>
+      new ArticlesController(db.articles, new ArticleQueryRepository(db.dataSource, WINDOW));
+
+    async function everySmallWindowPage(
+      query: Query,
+      between?: (page: ArticleDto[]) => Promise<void>,
+    ): Promise<ArticleDto[][]> {
+      const windowed = smallWindows();
+      const pages: ArticleDto[][] = [];
+      let cursor: string | undefined;
+      for (let guard = 0; guard < 100; guard++) {
+        const page = await windowed.list(
+          await validatedQuery(ListArticlesQuery, cursor ? { ...query, cursor } : query),
+        );
+        pages.push(page.items);
+        if (page.nextCursor === null) return pages;
+        await between?.(page.items);
+        cursor = page.nextCursor;
+      }
+      throw new Error('pagination did not end');
+    }
+
+    it('window by window, newest window first, by rank within a window', async () => {
+      await db.truncate();
+      // Articles of the same length on 12 days; how often they say "vote" sets their rank.
+      const articles = Array.from({ length: 12 }, (_, index) =>
+        sampleArticle({
+          publishedAt: `2022-04-${String(index + 1).padStart(2, '0')}`,
+          lede: `Lawmakers meet ${randomBytes(3).toString('hex')}`,
+          text: `${'vote '.repeat((index * 7) % 5)}${'debate '.repeat(4 - ((index * 7) % 5))}ends.`,
+        }),
+      );
+      await db.articles.saveIngestedBatch(articles);
+      const served = (await everySmallWindowPage({ q: 'vote', sort: 'relevance', limit: '2' })).flat();
+
+      const voting = articles.filter((article) => (articles.indexOf(article) * 7) % 5 > 0);
+      const newestFirst = [...voting].sort((x, y) =>
+        x.publishedAt !== y.publishedAt ? (x.publishedAt > y.publishedAt ? -1 : 1) : x.id > y.id ? -1 : 1,
+      );
+      const keys = await sortKeys(voting, 'vote');
+      const byKey = (x: ArticleIngestedV1, y: ArticleIngestedV1) =>
+        descending(keys.get(x.id) as [number, string, string], keys.get(y.id) as [number, string, string])
+          ? -1
+          : 1;
+      const expected = [];
+      for (let start = 0; start < newestFirst.length; start += WINDOW) {
+        expected.push(...newestFirst.slice(start, start + WINDOW).sort(byKey));
+      }
+      expect(served.map((item) => item.id)).toEqual(expected.map((article) => article.id));
+      // Not simply newest first: the ranks reorder each window.
+      expect(served.map((item) => item.id)).not.toEqual(newestFirst.map((article) => article.id));
+    });
+
+    it.each<[string, Query]>([
+      ['q', { q: 'vote', sort: 'relevance' }],
+      ['collapsed', { q: 'vote', sort: 'relevance', collapseDuplicates: 'true' }],
+    ])('%s: no item served twice, none of the existing skipped, across inserts', async (_label, query) => {
+      const collapse = query['collapseDuplicates'] === 'true';
+      const inserted: ArticleEnrichedV1[] = [];
+      const pages = await everySmallWindowPage({ ...query, limit: '3' }, async (page) => {
+        const last = page.at(-1) as ArticleDto;
+        const storyOf = (index: number) => (collapse ? original[index * 3]?.article.id : undefined);
+        const batch = [
+          matching('2030-01-01', storyOf(0)),
+          matching('2000-01-01'),
+          matching(last.publishedAt),
+          matching('2030-01-02', storyOf(9)),
+        ];
+        await db.articles.saveEnrichedBatch(batch);
+        inserted.push(...batch);
+      });
+      const servedIds = pages.flat().map((item) => item.id);
+      expect(pages.slice(0, -1).every((page) => page.length === 3)).toBe(true);
+      expect(new Set(servedIds).size).toBe(servedIds.length);
+      const expectedOriginals = collapse
+        ? earliestOfEachStory(original)
+        : original.map((item) => item.article.id);
+      expect(expectedOriginals.filter((id) => !servedIds.includes(id))).toEqual([]);
+      // The originals span several windows of WINDOW, and articles stored meanwhile below the windows
+      // already opened are served (those older than every original here).
+      expect(expectedOriginals.length).toBeGreaterThan(2 * WINDOW);
+      expect(inserted.some((item) => servedIds.includes(item.article.id))).toBe(true);
+    });
   });
 
   it('a cursor only continues the query it came from', async () => {

@@ -40,7 +40,12 @@ export class ArticlesController {
       nextCursor:
         rows.length > query.limit && last
           ? encodeCursor(
-              { publishedAt: last.article.publishedAt, id: last.article.id, rank: last.rank ?? undefined },
+              {
+                publishedAt: last.article.publishedAt,
+                id: last.article.id,
+                rank: last.rank ?? undefined,
+                window: last.window,
+              },
               context,
             )
           : null,

@@ -1,10 +1,12 @@
 import { CreateArticles1764100000000 } from './1764100000000-create-articles';
 import { RelationalArticles1764200000000 } from './1764200000000-relational-articles';
 import { PublisherStatistics1764600000000 } from './1764600000000-publisher-statistics';
+import { SearchVectorInline1764700000000 } from './1764700000000-search-vector-inline';
 
 /** Listed explicitly, in order: compiled and bundled output cannot be globbed reliably. */
 export const STORAGE_MIGRATIONS = [
   CreateArticles1764100000000,
   RelationalArticles1764200000000,
   PublisherStatistics1764600000000,
+  SearchVectorInline1764700000000,
 ];

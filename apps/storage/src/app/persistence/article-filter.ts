@@ -32,12 +32,30 @@ export interface ArticleFilter {
 
 export type ArticleSort = 'newest' | 'relevance';
 
-/**
- * Where a page ends, in the order of its sort: newest first is (publishedAt, id) descending; relevance
- * is (rank, publishedAt, id) descending, where rank is a pure function of the article and the query.
- */
-export interface ArticlePosition {
+/** A place in newest-first order: (publishedAt, id). */
+export interface KeysetPosition {
   publishedAt: Date;
   id: string;
+}
+
+/**
+ * The matches one relevance window ranks: those below `ceiling` (exclusive; null: the newest) down to
+ * `floor` (inclusive; null: the oldest), in newest-first order. A window is opened with the
+ * RELEVANCE_WINDOW newest matches below its ceiling and keeps the bounds it got then, so articles
+ * stored later inside it join it and nothing leaves it.
+ */
+export interface RelevanceWindow {
+  ceiling: KeysetPosition | null;
+  floor: KeysetPosition | null;
+}
+
+/**
+ * Where a page ends, in the order of its sort: newest first is (publishedAt, id) descending; relevance
+ * is window by window, newest window first, and within a window (rank, publishedAt, id) descending,
+ * where rank is a pure function of the article and the query.
+ */
+export interface ArticlePosition extends KeysetPosition {
   rank?: number;
+  /** For relevance: the window the position is in. */
+  window?: RelevanceWindow;
 }

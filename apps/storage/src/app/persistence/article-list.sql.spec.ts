@@ -1,4 +1,4 @@
-import { articleListSql, filterPredicates, SqlParameters } from './article-list.sql';
+import { RELEVANCE_WINDOW, articleListSql, filterPredicates, SqlParameters } from './article-list.sql';
 import { unnestInsert } from './unnest-insert';
 
 describe('unnestInsert', () => {
@@ -87,10 +87,70 @@ describe('article list SQL', () => {
     const newest = articleListSql({ filter: {}, sort: 'newest', after, limit: 11 });
     expect(newest.sql).toContain('(a.published_at, a.id) < ($1::timestamptz, $2)');
     expect(newest.sql).toContain('ORDER BY a.published_at DESC, a.id DESC');
-    const relevance = articleListSql({ filter: { text: 'vote' }, sort: 'relevance', after, limit: 11 });
+    const window = {
+      ceiling: { publishedAt: new Date('2022-03-01T00:00:00Z'), id: 'c'.repeat(32) },
+      floor: { publishedAt: new Date('2022-01-01T00:00:00Z'), id: '0'.repeat(32) },
+    };
+    const relevance = articleListSql({
+      filter: { text: 'vote' },
+      sort: 'relevance',
+      after: { ...after, window },
+      limit: 11,
+    });
     expect(relevance.sql).toMatch(/\(ts_rank\(a\.search, .*\), a\.published_at, a\.id\) < \(\$\d+::real, /);
     expect(relevance.sql).toContain('ORDER BY rank DESC, a.published_at DESC, a.id DESC');
     expect(relevance.parameters).toContain(0.5);
     expect(() => articleListSql({ filter: {}, sort: 'relevance', limit: 11 })).toThrow(/text query/);
+    expect(() => articleListSql({ filter: { text: 'vote' }, sort: 'relevance', after, limit: 11 })).toThrow(
+      /window/,
+    );
+  });
+
+  it('relevance within a window: only the matches between its ceiling and its floor are ranked', () => {
+    const window = {
+      ceiling: { publishedAt: new Date('2022-03-01T00:00:00Z'), id: 'c'.repeat(32) },
+      floor: { publishedAt: new Date('2022-01-01T00:00:00Z'), id: '0'.repeat(32) },
+    };
+    const after = { publishedAt: new Date('2022-02-22T00:00:00Z'), id: 'f'.repeat(32), rank: 0.5, window };
+    const { sql, parameters } = articleListSql({
+      filter: { text: 'vote' },
+      sort: 'relevance',
+      after,
+      limit: 11,
+    });
+    expect(sql).toMatch(/\(a\.published_at, a\.id\) < \(\$\d+::timestamptz, \$\d+\)/);
+    expect(sql).toMatch(/\(a\.published_at, a\.id\) >= \(\$\d+::timestamptz, \$\d+\)/);
+    expect(parameters).toEqual(
+      expect.arrayContaining([
+        '2022-03-01T00:00:00.000Z',
+        'c'.repeat(32),
+        '2022-01-01T00:00:00.000Z',
+        '0'.repeat(32),
+      ]),
+    );
+    // The last window (no floor) and the first one (no ceiling) are open at that end.
+    const last = articleListSql({
+      filter: { text: 'vote' },
+      sort: 'relevance',
+      after: { ...after, window: { ceiling: window.ceiling, floor: null } },
+      limit: 11,
+    });
+    expect(last.sql).not.toContain('>=');
+  });
+
+  it('a first relevance page opens a window of the newest matches, of the given size', () => {
+    const { sql, parameters } = articleListSql({
+      filter: { text: 'vote' },
+      sort: 'relevance',
+      limit: 21,
+      relevanceWindow: 250,
+    });
+    expect(sql).toMatch(/ORDER BY a\.published_at DESC, a\.id DESC\s+LIMIT \$\d+::integer/);
+    expect(sql).toContain('ORDER BY rank DESC, c.published_at DESC, c.id DESC');
+    expect(parameters).toContain(250);
+    expect(parameters).toContain(21);
+    expect(articleListSql({ filter: { text: 'vote' }, sort: 'relevance', limit: 21 }).parameters).toContain(
+      RELEVANCE_WINDOW,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, In } from 'typeorm';
 
@@ -11,13 +11,40 @@ import {
 } from '@newsflow/contracts';
 
 import { ArticleEntity } from './article.entity';
-import { type ArticleListQuery, SEARCH_CONFIG, articleListSql } from './article-list.sql';
+import { type RelevanceWindow } from './article-filter';
+import {
+  type ArticleListQuery,
+  SEARCH_CONFIG,
+  type SqlStatement,
+  RELEVANCE_WINDOW,
+  articleListSql,
+  openRelevanceWindowSql,
+} from './article-list.sql';
+
+/** Injection token of the relevance window's size (tests use small windows); RELEVANCE_WINDOW without it. */
+export const RELEVANCE_WINDOW_SIZE = Symbol('RELEVANCE_WINDOW_SIZE');
 import { type EntityType } from './article-rows';
 
 export interface ArticlePageItem {
   article: ArticleEntity;
   /** The full-text rank, when sorted by relevance. */
   rank: number | null;
+  /** The relevance window the article was ranked in, when sorted by relevance. */
+  window?: RelevanceWindow;
+}
+
+interface PageRow {
+  id: string;
+  published_at: Date;
+  rank: number | null;
+  floor_published_at?: Date | null;
+  floor_id?: string | null;
+}
+
+interface RankedRow {
+  id: string;
+  rank: number | null;
+  window?: RelevanceWindow;
 }
 
 export interface ArticleEntityMention {
@@ -64,7 +91,10 @@ export const STORY_SIBLINGS_LIMIT = 100;
 /** Reads for the query API. json (not jsonb) aggregates keep doubles exact (jsonb rounds to 15 digits). */
 @Injectable()
 export class ArticleQueryRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() @Inject(RELEVANCE_WINDOW_SIZE) private readonly relevanceWindow: number = RELEVANCE_WINDOW,
+  ) {}
 
   /** Whether a web-search query has anything to search for (not only stop words or punctuation). */
   async isSearchable(text: string): Promise<boolean> {
@@ -75,9 +105,12 @@ export class ArticleQueryRepository {
     return row?.searchable ?? false;
   }
 
-  async listPage(query: ArticleListQuery): Promise<ArticlePageItem[]> {
-    const { sql, parameters } = articleListSql(query);
-    const rows = (await this.dataSource.query(sql, parameters)) as { id: string; rank: number | null }[];
+  async listPage(listQuery: ArticleListQuery): Promise<ArticlePageItem[]> {
+    const query = { relevanceWindow: this.relevanceWindow, ...listQuery };
+    const rows: RankedRow[] =
+      query.sort === 'relevance'
+        ? await this.relevanceRows(query)
+        : (await this.pageRows(articleListSql(query))).map((row) => ({ id: row.id, rank: row.rank }));
     if (rows.length === 0) return [];
     const articles = await this.dataSource
       .getRepository(ArticleEntity)
@@ -86,8 +119,45 @@ export class ArticleQueryRepository {
     // An article is never deleted, so every id of the page is found.
     return rows.flatMap((row) => {
       const article = byId.get(row.id);
-      return article ? [{ article, rank: row.rank }] : [];
+      return article ? [{ article, rank: row.rank, window: row.window }] : [];
     });
+  }
+
+  /**
+   * A relevance page: the rest of the cursor's window (or a new first window), then as many windows
+   * below it as the page needs to be full (one at most while windows hold more than a page).
+   */
+  private async relevanceRows(query: ArticleListQuery): Promise<RankedRow[]> {
+    let ceiling = query.after?.window?.ceiling ?? null;
+    const ranked = (rows: PageRow[]): RankedRow[] =>
+      rows.map((row) => ({
+        id: row.id,
+        rank: row.rank,
+        window: {
+          ceiling,
+          floor:
+            row.floor_published_at && row.floor_id
+              ? { publishedAt: new Date(row.floor_published_at), id: row.floor_id }
+              : null,
+        },
+      }));
+    const page = ranked(await this.pageRows(articleListSql(query)));
+    // Where the next window starts: below the floor of the last window read (none: no more matches).
+    let floor = query.after?.window ? query.after.window.floor : (page.at(-1)?.window?.floor ?? null);
+    while (page.length < query.limit && floor !== null) {
+      ceiling = floor;
+      const next = ranked(
+        await this.pageRows(openRelevanceWindowSql(query, ceiling, query.limit - page.length)),
+      );
+      if (next.length === 0) break;
+      page.push(...next);
+      floor = next.at(-1)?.window?.floor ?? null;
+    }
+    return page;
+  }
+
+  private async pageRows(statement: SqlStatement): Promise<PageRow[]> {
+    return (await this.dataSource.query(statement.sql, statement.parameters)) as PageRow[];
   }
 
   async findDetails(article: Pick<ArticleEntity, 'id' | 'storyId'>): Promise<ArticleDetails> {
