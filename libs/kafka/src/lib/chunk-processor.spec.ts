@@ -9,6 +9,7 @@ import { PermanentError, TransientError } from './errors';
 import { silentLogger } from './logger';
 import { type PartitionControl } from './partition-control';
 import { type ProcessingContext } from './processing-context';
+import { RetryHeader } from './retry-topics';
 
 const FAST: ProcessingContext['retryPolicy'] = { maxAttempts: 3, initialBackoffMs: 1, maxBackoffMs: 2 };
 
@@ -312,5 +313,67 @@ describe('processChunk', () => {
     expect(result).toBe('interrupted');
     expect(singles).toEqual([1]);
     expect(base.sent).toEqual([]);
+  });
+
+  describe('with retry topics', () => {
+    const tiers = [
+      { tier: 1, topic: 'news.retry.unit-group.1', delayMs: 1_000 },
+      { tier: 2, topic: 'news.retry.unit-group.2', delayMs: 10_000 },
+    ];
+
+    it('sends the whole chunk to the first tier once its retries in place are used up, handling none alone', async () => {
+      const base = setup({ maxAttempts: 2 });
+      const context = { ...base.context, retryTiers: tiers };
+      const { list, input } = articles(3);
+      const calls: number[] = [];
+      const result = await processChunk(
+        context,
+        chunk(base, [...input.messages, articleMessage(99, 'not json')], async (batch) => {
+          calls.push(batch.events.length);
+          throw new TransientError('DB_08006', 'connection lost');
+        }),
+      );
+      // Two attempts of the batch; no fallback that would hit the database once per message.
+      expect(calls).toEqual([3, 3]);
+      expect(result).toEqual({
+        size: 4,
+        handled: 0,
+        deadLettered: [expect.objectContaining({ code: 'MALFORMED_JSON' })],
+        retryScheduled: list.map(() => expect.objectContaining({ code: 'DB_08006', retryable: true })),
+        fellBackToSingle: false,
+      });
+      const retries = base.sent.filter((record) => record.topic === 'news.retry.unit-group.1');
+      expect(retries.map((record) => record.key)).toEqual(list.map((article) => article.id));
+      expect(retries.map((record) => record.headers[RetryHeader.OriginalOffset])).toEqual(['10', '11', '12']);
+      expect(retries.map((record) => record.headers[RetryHeader.Attempts])).toEqual(['2', '2', '2']);
+      // The invalid message is permanent: straight to the dead-letter topic, never to a retry topic.
+      expect(base.sent.filter((record) => record.topic === Topic.DeadLetterV1).map((r) => r.key)).toEqual([
+        'raw-99',
+      ]);
+      // Each message sent to the retry topic counts as a retry, beside the batch's one retry in place.
+      expect(base.retried).toEqual(['DB_08006', 'DB_08006', 'DB_08006', 'DB_08006']);
+    });
+
+    it('after a permanent batch failure, dead-letters the poison and sends one failing transiently on its own to the first tier', async () => {
+      const base = setup({ maxAttempts: 2 });
+      const context = { ...base.context, retryTiers: tiers };
+      const { list, input } = articles(3);
+      const [poison, flaky] = [list[0] as ArticleIngestedV1, list[2] as ArticleIngestedV1];
+      const result = await processChunk(
+        context,
+        chunk(base, input.messages, async (batch) => {
+          const ids = idsOf(batch);
+          if (ids.includes(poison.id)) throw new PermanentError('POISON', 'cannot store it');
+          if (ids.includes(flaky.id)) throw new TransientError('TIMEOUT', 'statement timeout');
+        }),
+      );
+      expect(result).toMatchObject({ handled: 1, fellBackToSingle: true });
+      expect(base.sent.map((record) => [record.topic, record.key])).toEqual([
+        [Topic.DeadLetterV1, poison.id],
+        ['news.retry.unit-group.1', flaky.id],
+      ]);
+      // One batch attempt, then two alone.
+      expect(base.sent[1]?.headers[RetryHeader.Attempts]).toBe('3');
+    });
   });
 });

@@ -15,32 +15,55 @@ import { articleMessage, recordingPublisher } from '../testing/unit-fakes';
 import { type BatchReport, type ConsumedBatch, type ConsumedEvent } from './consumed-event';
 import { type ConsumerRunnerOptions, ConsumerRunner, fetchSizes } from './consumer-runner';
 import { TransientError } from './errors';
+import { RetryHeader } from './retry-topics';
 import { silentLogger } from './logger';
 
 /** A kafkajs client whose consumer records its settings and lets the test feed it fetched batches. */
 function fakeKafka() {
   const state = {
     subscribed: [] as string[],
+    /** Each subscribe call: its topics and whether they are read from the beginning. */
+    subscriptions: [] as { topics: string[]; fromBeginning: boolean }[],
     runConfig: undefined as ConsumerRunConfig | undefined,
     consumerConfig: undefined as ConsumerConfig | undefined,
+    /** Topics the admin client created (retry topics), with their partition counts. */
+    created: [] as { topic: string; numPartitions?: number }[],
   };
   const consumer = {
     events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash', DISCONNECT: 'consumer.disconnect' },
     on: () => () => undefined,
     connect: async () => undefined,
-    subscribe: async ({ topics }: { topics: string[] }) => {
-      state.subscribed = topics;
+    subscribe: async ({ topics, fromBeginning }: { topics: string[]; fromBeginning: boolean }) => {
+      state.subscribed.push(...topics);
+      state.subscriptions.push({ topics, fromBeginning });
     },
     run: async (config: ConsumerRunConfig) => {
       state.runConfig = config;
     },
     disconnect: async () => undefined,
   } as unknown as Consumer;
+  const admin = {
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    listTopics: async () => [Topic.ArticleIngestedV1, ...state.created.map(({ topic }) => topic)],
+    // The source topic has 4 partitions; every topic has a leader.
+    fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
+      topics: topics.map((name) => ({
+        name,
+        partitions: [0, 1, 2, 3].map((partitionId) => ({ partitionId, leader: 1, replicas: [1] })),
+      })),
+    }),
+    createTopics: async ({ topics }: { topics: { topic: string; numPartitions?: number }[] }) => {
+      state.created.push(...topics.map(({ topic, numPartitions }) => ({ topic, numPartitions })));
+      return true;
+    },
+  };
   const kafka = {
     consumer: (config: ConsumerConfig) => {
       state.consumerConfig = config;
       return consumer;
     },
+    admin: () => admin,
   } as unknown as Kafka;
   return { kafka, state };
 }
@@ -52,6 +75,10 @@ function fetchedBatch(
   options: { isRunning?: () => boolean; isStale?: () => boolean; log?: string[] } = {},
 ) {
   const log = options.log ?? [];
+  const pause = () => {
+    log.push('pause');
+    return () => log.push('resume');
+  };
   const payload = {
     batch: {
       topic,
@@ -66,7 +93,7 @@ function fetchedBatch(
     },
     resolveOffset: (offset: string) => log.push(`resolve ${offset}`),
     heartbeat: async () => undefined,
-    pause: () => () => undefined,
+    pause,
     commitOffsetsIfNecessary: async (offsets?: Offsets) => {
       for (const { topic: committedTopic, partitions } of offsets?.topics ?? []) {
         for (const { partition, offset } of partitions)
@@ -359,5 +386,216 @@ describe('ConsumerRunner', () => {
           }),
       ).toThrow(/positive integer/);
     }
+  });
+
+  describe('retry topics', () => {
+    const retryPolicy = {
+      maxAttempts: 2,
+      initialBackoffMs: 1,
+      maxBackoffMs: 2,
+      retryTopicDelaysMs: [1_000, 10_000],
+    };
+    const tierOne = 'news.retry.unit-group.1';
+    const tierTwo = 'news.retry.unit-group.2';
+
+    /** A message as it sits on a retry tier: the article at offset 42 of partition 3, due at `dueAt`. */
+    function onTier(tier: number, offset: number, dueAt: Date, attempts = 2): KafkaMessage {
+      const original = articleMessage(42);
+      return {
+        ...original,
+        offset: String(offset),
+        headers: {
+          ...original.headers,
+          [RetryHeader.ConsumerGroup]: 'unit-group',
+          [RetryHeader.OriginalTopic]: Topic.ArticleIngestedV1,
+          [RetryHeader.OriginalPartition]: '3',
+          [RetryHeader.OriginalOffset]: '42',
+          [RetryHeader.Attempts]: String(attempts),
+          [RetryHeader.Tier]: String(tier),
+          [RetryHeader.FirstFailureAt]: '2026-11-27T10:00:00.000Z',
+          [RetryHeader.LastFailureAt]: '2026-11-27T10:00:01.000Z',
+          [RetryHeader.DueAt]: dueAt.toISOString(),
+          [RetryHeader.ErrorCode]: 'DB_08006',
+          [RetryHeader.ErrorMessage]: 'connection lost',
+        },
+      } as KafkaMessage;
+    }
+
+    it('creates the tiers like the topics read (partitions) and reads them from the beginning, whatever startFrom says', async () => {
+      const { state } = await startedRunner({ retryPolicy, startFrom: 'latest' });
+      expect(state.created).toEqual([
+        { topic: tierOne, numPartitions: 4 },
+        { topic: tierTwo, numPartitions: 4 },
+      ]);
+      expect(state.subscriptions).toEqual([
+        { topics: [Topic.ArticleIngestedV1], fromBeginning: false },
+        { topics: [tierOne, tierTwo], fromBeginning: true },
+      ]);
+    });
+
+    it('creates nothing when topics are managed by an operator, and refuses to start without its tiers', async () => {
+      await expect(
+        startedRunner({ retryPolicy: { ...retryPolicy, createRetryTopics: false } }),
+      ).rejects.toThrow(/retry topics missing: news.retry.unit-group.1, news.retry.unit-group.2/);
+    });
+
+    it('refuses a bad retry policy at construction', async () => {
+      await expect(
+        startedRunner({ retryPolicy: { ...retryPolicy, retryTopicDelaysMs: [0] } }),
+      ).rejects.toThrow(/positive integers/);
+    });
+
+    it('sends a message still failing after its attempts in place to the first tier and commits past it', async () => {
+      const handled: string[] = [];
+      const { eachBatch, sent } = await startedRunner({
+        retryPolicy,
+        dispatch: async (event) => {
+          if (event.offset === '5') throw new TransientError('DB_08006', 'connection lost');
+          handled.push(event.offset);
+        },
+      });
+      const fetched = fetchedBatch(Topic.ArticleIngestedV1, messagesAt(5, 6));
+      await eachBatch(fetched.payload);
+
+      expect(handled).toEqual(['6']);
+      expect(sent.map((record) => [record.topic, record.headers[RetryHeader.OriginalOffset]])).toEqual([
+        [tierOne, '5'],
+      ]);
+      expect(fetched.log).toEqual([
+        `commit ${Topic.ArticleIngestedV1}[2]@6`,
+        'resolve 5',
+        `commit ${Topic.ArticleIngestedV1}[2]@7`,
+        'resolve 6',
+      ]);
+    });
+
+    it('pauses a tier partition whose first message is not due, committing up to it and dispatching nothing', async () => {
+      const dispatched: ConsumedEvent[] = [];
+      const { runner, eachBatch } = await startedRunner({
+        retryPolicy,
+        dispatch: async (event) => {
+          dispatched.push(event);
+        },
+      });
+      const fetched = fetchedBatch(tierOne, [
+        onTier(1, 7, new Date(Date.now() + 60)),
+        onTier(1, 8, new Date(Date.now() + 70)),
+      ]);
+      await eachBatch(fetched.payload);
+      expect(dispatched).toEqual([]);
+      expect(fetched.log).toEqual([`commit ${tierOne}[2]@7`, 'pause']);
+      // Resumed once it is due; the next fetch starts at the same message.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(fetched.log).toEqual([`commit ${tierOne}[2]@7`, 'pause', 'resume']);
+      await runner.stop();
+    });
+
+    it('waits at most the tier delay, however far off the due time says', async () => {
+      const { runner, eachBatch } = await startedRunner({
+        retryPolicy: { ...retryPolicy, retryTopicDelaysMs: [50] },
+      });
+      const fetched = fetchedBatch('news.retry.unit-group.1', [
+        onTier(1, 7, new Date(Date.now() + 3_600_000)),
+      ]);
+      await eachBatch(fetched.payload);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(fetched.log).toEqual([`commit news.retry.unit-group.1[2]@7`, 'pause', 'resume']);
+      await runner.stop();
+    });
+
+    it('hands a due message to the handler as the original event, then commits it on the tier', async () => {
+      const dispatched: ConsumedEvent[] = [];
+      const { eachBatch, sent } = await startedRunner({
+        retryPolicy,
+        dispatch: async (event) => {
+          dispatched.push(event);
+        },
+      });
+      const fetched = fetchedBatch(tierOne, [onTier(1, 7, new Date(Date.now() - 1))]);
+      await eachBatch(fetched.payload);
+
+      expect(dispatched).toHaveLength(1);
+      expect(dispatched[0]).toMatchObject({
+        topic: Topic.ArticleIngestedV1,
+        partition: 3,
+        offset: '42',
+        attempt: 3,
+      });
+      expect(Object.keys(dispatched[0]?.metadata ?? {})).not.toContain(RetryHeader.DueAt);
+      expect(sent).toEqual([]);
+      expect(fetched.log).toEqual([`commit ${tierOne}[2]@8`, 'resolve 7']);
+    });
+
+    it('hands a due message of a batch topic to the batch handler as a batch of one', async () => {
+      const batches: ConsumedBatch[] = [];
+      const { eachBatch } = await startedRunner({
+        retryPolicy,
+        batch: {
+          topics: [{ topic: Topic.ArticleIngestedV1, maxBatchSize: 100 }],
+          dispatch: async (batch) => {
+            batches.push(batch);
+          },
+        },
+        dispatch: async () => {
+          throw new Error('the single-message handler must not be called for a batch topic');
+        },
+      });
+      await eachBatch(fetchedBatch(tierOne, [onTier(1, 7, new Date(Date.now() - 1))]).payload);
+      expect(batches.map((batch) => [offsetsOf(batch), batch.attempt, batch.partition])).toEqual([
+        [['42'], 3, 3],
+      ]);
+    });
+
+    it('moves a message failing again to the next tier, and after the last one dead-letters it as the original', async () => {
+      const { eachBatch, sent } = await startedRunner({
+        retryPolicy,
+        dispatch: async () => {
+          throw new TransientError('TIMEOUT', 'still timing out');
+        },
+      });
+      await eachBatch(fetchedBatch(tierOne, [onTier(1, 7, new Date(Date.now() - 1))]).payload);
+      await eachBatch(fetchedBatch(tierTwo, [onTier(2, 3, new Date(Date.now() - 1), 4)]).payload);
+
+      expect(sent.map((record) => record.topic)).toEqual([tierTwo, Topic.DeadLetterV1]);
+      expect(sent[0]?.headers).toMatchObject({
+        [RetryHeader.Tier]: '2',
+        [RetryHeader.Attempts]: '4',
+        [RetryHeader.FirstFailureAt]: '2026-11-27T10:00:00.000Z',
+        [RetryHeader.OriginalOffset]: '42',
+      });
+      const letter = sent[1]?.headers ?? {};
+      expect(letter).toMatchObject({
+        [DeadLetterHeader.OriginalTopic]: Topic.ArticleIngestedV1,
+        [DeadLetterHeader.OriginalPartition]: '3',
+        [DeadLetterHeader.OriginalOffset]: '42',
+        [DeadLetterHeader.Attempts]: '6',
+        [DeadLetterHeader.ErrorCode]: 'TIMEOUT',
+        [DeadLetterHeader.FirstFailureAt]: '2026-11-27T10:00:00.000Z',
+      });
+      expect(Object.keys(letter).filter((name) => name.startsWith('retry_'))).toEqual([]);
+    });
+
+    it('dead-letters a record on a tier that lost its retry headers, as it is, and goes on', async () => {
+      const dispatched: string[] = [];
+      const { eachBatch, sent } = await startedRunner({
+        retryPolicy,
+        dispatch: async (event) => {
+          dispatched.push(event.offset);
+        },
+      });
+      const fetched = fetchedBatch(tierOne, [articleMessage(7), onTier(1, 8, new Date(Date.now() - 1))]);
+      await eachBatch(fetched.payload);
+      expect(sent.map((record) => [record.topic, record.headers[DeadLetterHeader.ErrorCode]])).toEqual([
+        [Topic.DeadLetterV1, 'RETRY_RECORD_INVALID'],
+      ]);
+      expect(sent[0]?.headers[DeadLetterHeader.OriginalTopic]).toBe(tierOne);
+      expect(dispatched).toEqual(['42']);
+      expect(fetched.log).toEqual([
+        `commit ${tierOne}[2]@8`,
+        'resolve 7',
+        `commit ${tierOne}[2]@9`,
+        'resolve 8',
+      ]);
+    });
   });
 });
