@@ -3,3 +3,4 @@ export * from './lib/health.controller';
 export * from './lib/metrics.service';
 export * from './lib/observability.module';
 export * from './lib/root-logger';
+export * from './lib/tracing';

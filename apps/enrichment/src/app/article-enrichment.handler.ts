@@ -6,7 +6,7 @@ import { type ArticleIngestedV1, type EnrichmentV1, Topic, traceIdOf } from '@ne
 import { rankKeywords } from '@newsflow/enrichment';
 import { EventPublisher } from '@newsflow/kafka';
 import { KafkaEventContext, KafkaEventController } from '@newsflow/nest-kafka';
-import { MetricsService, ROOT_LOGGER } from '@newsflow/observability';
+import { MetricsService, ROOT_LOGGER, inSpan } from '@newsflow/observability';
 
 import { ArticleAnalyser } from './analysis/article-analyser';
 import { KeyphraseFrequencyStore } from './keyphrases/keyphrase-frequency.store';
@@ -37,7 +37,11 @@ export class ArticleEnrichmentHandler {
     @Payload() article: ArticleIngestedV1,
     @Ctx() context: KafkaEventContext,
   ): Promise<void> {
-    const analysis = await this.analyser.analyse(article);
+    const analysis = await inSpan(
+      'analyse article',
+      { attributes: { 'newsflow.article.id': article.id } },
+      () => this.analyser.analyse(article),
+    );
     const { simhash } = analysis.enrichment;
     const story = simhash
       ? await this.stories.resolve({ articleId: article.id, simhash, publishedAt: article.publishedAt })

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+
 /**
  * Event metadata travels in Kafka headers (CloudEvents Kafka protocol binding, binary mode) so the
  * payload stays the plain domain object. Extension attributes are lowercase alphanumerics by spec.
@@ -48,6 +50,38 @@ export function traceIdOf(traceParent: string | undefined): string | undefined {
   return traceParent ? TRACEPARENT.exec(traceParent)?.[1] : undefined;
 }
 
+export interface TraceParentParts {
+  traceId: string;
+  spanId: string;
+  /** The trace flags byte; bit 0 is "sampled". */
+  flags: number;
+}
+
+/** The parts of a W3C `traceparent` (version 00); undefined when it does not parse. */
+export function parseTraceParent(traceParent: string | undefined): TraceParentParts | undefined {
+  const match = traceParent === undefined ? null : TRACEPARENT.exec(traceParent);
+  if (!match) return undefined;
+  return {
+    traceId: match[1] as string,
+    spanId: match[2] as string,
+    flags: Number.parseInt(match[3] as string, 16),
+  };
+}
+
+export function formatTraceParent(parts: TraceParentParts): string {
+  return `00-${parts.traceId}-${parts.spanId}-${(parts.flags & 0xff).toString(16).padStart(2, '0')}`;
+}
+
+/**
+ * The `traceparent` of the active OpenTelemetry span, when a service traces (an SDK is registered and a
+ * span is active). Without an SDK the API has no context manager and this is undefined at once.
+ */
+function activeSpanTraceParent(): string | undefined {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (spanContext === undefined || !isSpanContextValid(spanContext)) return undefined;
+  return formatTraceParent({ ...spanContext, flags: spanContext.traceFlags });
+}
+
 export function newEventMetadata(input: {
   type: string;
   source: string;
@@ -62,7 +96,9 @@ export function newEventMetadata(input: {
     time: (input.now ?? new Date()).toISOString(),
     correlationId: input.cause?.correlationId ?? id,
     causationId: input.cause?.id,
-    traceParent: childTraceParent(input.cause?.traceParent),
+    // The span that produces the event is its parent downstream, so the consumer's span links up to
+    // it; without tracing, a child of the cause's keeps the trace id going from event to event.
+    traceParent: activeSpanTraceParent() ?? childTraceParent(input.cause?.traceParent),
   };
 }
 

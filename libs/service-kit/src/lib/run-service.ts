@@ -10,7 +10,12 @@ import {
   type KafkaConsumerTransport,
   connectKafkaConsumer,
 } from '@newsflow/nest-kafka';
-import { createRootLogger } from '@newsflow/observability';
+import {
+  type TracingHandle,
+  createRootLogger,
+  startTracing,
+  tracingSettingsFromEnv,
+} from '@newsflow/observability';
 
 import { configureHttp, publishOpenApi } from './http-setup';
 import { type ConsumerGroupEnv, watchConsumerLag, watchDbPool } from './operator-metrics';
@@ -46,8 +51,10 @@ export async function runService<C extends LogEnv & HttpEnv & ConsumerGroupEnv>(
   definition: ServiceDefinition<C>,
 ): Promise<void> {
   let config: C;
+  let tracingSettings: ReturnType<typeof tracingSettingsFromEnv>;
   try {
     config = definition.loadConfig();
+    tracingSettings = tracingSettingsFromEnv(definition.name);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${definition.name}: ${error.message}\n`);
@@ -62,6 +69,8 @@ export async function runService<C extends LogEnv & HttpEnv & ConsumerGroupEnv>(
     format: config.LOG_FORMAT,
   });
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  // Off (no OTLP endpoint): the SDK is not even loaded, and spans are the API's no-ops.
+  const tracing = tracingSettings ? await startTracing(tracingSettings, logger) : undefined;
 
   const app = await NestFactory.create<NestExpressApplication>(definition.module(config, logger), {
     bufferLogs: true,
@@ -90,7 +99,7 @@ export async function runService<C extends LogEnv & HttpEnv & ConsumerGroupEnv>(
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info({ port, host: config.HOST }, `${definition.name} ready`);
-  closeOnSignals(app, logger, beforeClose);
+  closeOnSignals(app, logger, beforeClose, tracing);
 }
 
 /**
@@ -101,6 +110,7 @@ function closeOnSignals(
   app: INestApplication,
   logger: Logger,
   beforeClose: readonly (() => Promise<void>)[],
+  tracing: TracingHandle | undefined,
 ): void {
   const close = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'shutting down');
@@ -110,6 +120,8 @@ function closeOnSignals(
     }, SHUTDOWN_DEADLINE_MS).unref();
     Promise.all(beforeClose.map((stop) => stop()))
       .then(() => app.close())
+      // The spans of the work that just finished, still in the batch processor.
+      .then(() => tracing?.shutdown())
       .then(
         () => {
           logger.info({}, 'shut down cleanly');

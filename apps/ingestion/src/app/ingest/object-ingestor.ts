@@ -10,6 +10,7 @@ import {
 import { type ArticleIngestedV1, type SourceObject, Topic } from '@newsflow/contracts';
 import { type EventPublisher } from '@newsflow/kafka';
 import { type ObjectInfo, type ObjectStore } from '@newsflow/object-store';
+import { inSpan } from '@newsflow/observability';
 
 import { type ClaimedObject, type IngestLedgerRepository } from '../ledger/ingest-ledger.repository';
 
@@ -56,7 +57,25 @@ export class ObjectIngestor {
     const claim = await ledger.claim(object, leaseSeconds);
     if (!claim) return { kind: 'skipped' };
     try {
-      return await this.process(object, claim);
+      // The start of the trace of every article in the object: the events published inside carry this
+      // span's context (one article per text or JSON file; a bulk file's articles share its trace).
+      return await inSpan(
+        'ingest object',
+        {
+          root: true,
+          attributes: {
+            'newsflow.object.bucket': object.bucket,
+            'newsflow.object.key': object.key,
+            'newsflow.object.size': object.sizeBytes,
+            'newsflow.attempt': claim.attempts,
+          },
+        },
+        async (span) => {
+          const outcome = await this.process(object, claim);
+          span.setAttribute('newsflow.outcome', outcome.kind);
+          return outcome;
+        },
+      );
     } catch (error) {
       const message = (error as Error).message ?? String(error);
       if (claim.attempts >= this.options.maxAttempts) {

@@ -11,7 +11,16 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { type Logger } from 'pino';
 
 import { traceIdOf } from '@newsflow/contracts';
-import { MetricsService, ROOT_LOGGER } from '@newsflow/observability';
+import {
+  MetricsService,
+  ROOT_LOGGER,
+  SpanKind,
+  type Span,
+  markFailed,
+  recordFailure,
+  startSpan,
+  traceParentOf,
+} from '@newsflow/observability';
 
 import { NOTIFICATION_CONFIG } from '../notification.config';
 import { DELIVERY_WORKER_OPTIONS, type DeliveryConfig, type DeliveryWorkerOptions } from './delivery.config';
@@ -131,15 +140,27 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   /** `secrets`: all that sign now (several during a rotation's overlap); none if unreadable. */
   private async deliver(delivery: DueDelivery, secrets: readonly string[] | undefined): Promise<void> {
-    const result: WebhookResult =
-      secrets === undefined || secrets.length === 0
-        ? { ok: false, error: 'no signing secret could be read for the subscription', durationMs: 0 }
-        : await this.sender.send({
-            url: delivery.webhookUrl,
-            id: delivery.id,
-            secret: secrets,
-            body: JSON.stringify(delivery.payload),
-          });
+    const matchTraceParent = stringOrUndefined(matchData(delivery.payload)?.traceparent);
+    const span = this.startAttemptSpan(delivery, matchTraceParent);
+    let result: WebhookResult;
+    try {
+      result =
+        secrets === undefined || secrets.length === 0
+          ? { ok: false, error: 'no signing secret could be read for the subscription', durationMs: 0 }
+          : await this.sender.send({
+              url: delivery.webhookUrl,
+              id: delivery.id,
+              secret: secrets,
+              body: JSON.stringify(delivery.payload),
+              // The attempt's own span when tracing, else the match's context as the payload has it.
+              traceParent: traceParentOf(span) ?? matchTraceParent,
+            });
+    } catch (error) {
+      recordFailure(span, error);
+      span.end();
+      throw error;
+    }
+    endAttemptSpan(span, result);
     const attempt = {
       id: delivery.id,
       subscriptionId: delivery.subscriptionId,
@@ -151,7 +172,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       deliveryId: delivery.id,
       subscriptionId: delivery.subscriptionId,
       articleId: delivery.articleId,
-      traceId: traceIdOf(stringOrUndefined(matchData(delivery.payload)?.traceparent)),
+      traceId: traceIdOf(matchTraceParent),
       kind: delivery.kind,
       attempt: delivery.attempts,
     };
@@ -196,6 +217,31 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
+  /**
+   * One attempt as an HTTP CLIENT span, child of the match that queued it (its context travels in the
+   * payload). The URL is not recorded whole: a query string may hold the receiver's token.
+   */
+  private startAttemptSpan(delivery: DueDelivery, parent: string | undefined): Span {
+    const url = URL.canParse(delivery.webhookUrl) ? new URL(delivery.webhookUrl) : undefined;
+    return startSpan('POST webhook', {
+      kind: SpanKind.CLIENT,
+      parent,
+      attributes: {
+        'http.request.method': 'POST',
+        ...(url && {
+          'server.address': url.hostname,
+          'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+          'url.scheme': url.protocol.replace(/:$/, ''),
+        }),
+        'newsflow.delivery.id': delivery.id,
+        'newsflow.delivery.kind': delivery.kind,
+        'newsflow.subscription.id': delivery.subscriptionId,
+        'newsflow.attempt': delivery.attempts,
+        ...(delivery.articleId ? { 'newsflow.article.id': delivery.articleId } : {}),
+      },
+    });
+  }
+
   private record(outcome: Outcome, durationMs: number): void {
     this.deliveries.inc({ outcome });
     this.latency.observe({ outcome }, durationMs / 1000);
@@ -211,6 +257,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     // Deliveries queued before the payload carried it have none.
     if (firstSeenAt !== undefined) this.metrics.observeEndToEnd('notified', firstSeenAt);
   }
+}
+
+function endAttemptSpan(span: Span, result: WebhookResult): void {
+  if (result.statusCode !== undefined) span.setAttribute('http.response.status_code', result.statusCode);
+  if (!result.ok) {
+    span.setAttribute(
+      'error.type',
+      result.statusCode === undefined ? 'request_failed' : String(result.statusCode),
+    );
+    markFailed(span, result.error);
+  }
+  span.end();
 }
 
 /** The parts of an `article.matched` body (match-messages.ts) read back from a queued delivery. */

@@ -17,6 +17,8 @@ export interface WebhookRequest {
   secret: string | readonly string[];
   body: string;
   now?: Date;
+  /** W3C trace context of the attempt, sent as `traceparent` so the receiver can continue the trace. */
+  traceParent?: string;
 }
 
 export type WebhookResult =
@@ -60,6 +62,7 @@ export class WebhookSender {
         timestamp,
         body: request.body,
       }),
+      ...(request.traceParent === undefined ? {} : { traceparent: request.traceParent }),
     };
     try {
       const { statusCode, body } = await this.post(url, headers, request.body);

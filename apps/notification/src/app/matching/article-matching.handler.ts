@@ -5,7 +5,7 @@ import { type Logger } from 'pino';
 import { type ArticleEnrichedV1, Topic, traceIdOf } from '@newsflow/contracts';
 import { EventPublisher } from '@newsflow/kafka';
 import { KafkaEventContext, KafkaEventController } from '@newsflow/nest-kafka';
-import { MetricsService, ROOT_LOGGER } from '@newsflow/observability';
+import { MetricsService, ROOT_LOGGER, startSpan, traceParentOf } from '@newsflow/observability';
 import { matchableArticle } from '@newsflow/subscription-matching';
 
 import { DeliveryRepository } from '../delivery/delivery.repository';
@@ -41,7 +41,10 @@ export class ArticleMatchingHandler {
     @Ctx() context: KafkaEventContext,
   ): Promise<void> {
     const { article, enrichment } = event;
+    const matchSpan = startSpan('match subscriptions', { attributes: { 'newsflow.article.id': article.id } });
     const found = this.matcher.match(matchableArticle(event));
+    matchSpan.setAttribute('newsflow.matches', found.length);
+    matchSpan.end();
     // The index may be a moment behind a pause on another instance: the database has the last word.
     const active = await this.subscriptions.activeAmong(found.map((match) => match.subscription.id));
     const matches = found
@@ -54,7 +57,8 @@ export class ArticleMatchingHandler {
       storyId,
       matchedAt: new Date().toISOString(),
       publicApiUrl: this.config.PUBLIC_API_URL,
-      traceparent: context.event.metadata.traceParent,
+      // Tracing on: the delivery attempts become children of the match.
+      traceparent: traceParentOf(matchSpan) ?? context.event.metadata.traceParent,
     };
     const queued = await this.deliveries.enqueue(
       matches.map((match) => ({
