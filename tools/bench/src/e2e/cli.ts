@@ -17,8 +17,9 @@ import { benchKafka } from '../kafka-setup';
 import { findRepoRoot } from '../repo-root';
 import { convertReutersRecords } from '../reuters';
 import { summarizeLatencies } from '../storage/latency';
-import { ProcessGroupCpu, postgresProcesses, processCpu } from '../storage/proc';
+import { ProcessGroupCpu, pidsWhere, processCpu } from '../storage/proc';
 import { type DropObject, articleCount, articleSource } from './articles';
+import { backendsOf } from './pg-backends';
 import { type DropTimes, dropAll, dropAtRate, emptyDropTimes, stage } from './drop';
 import { measureEnrichmentAlone } from './enrich-alone';
 import { type E2eBenchOptions, E2E_USAGE, parseE2eArgs } from './options';
@@ -34,12 +35,13 @@ import {
   enrichAloneLine,
   lagLine,
   phaseTitle,
+  postgresLine,
   rssLine,
   stageRows,
   textTable,
 } from './report';
 import { writeE2eResults } from './results';
-import { SERVICE_NAMES, Stack, processMemory, withAdmin, withBenchDatabase } from './stack';
+import { BENCH_DATABASE, SERVICE_NAMES, Stack, processMemory, withAdmin, withBenchDatabase } from './stack';
 import { committedTimes, earliestById, middleRate, stageResult } from './timeline';
 import {
   CommitSampler,
@@ -258,13 +260,24 @@ interface PhaseContext {
   options: E2eBenchOptions;
 }
 
-/** CPU seconds per process so far: the services, every Postgres process, the broker and this process. */
+/**
+ * CPU seconds per process so far: the services, Postgres (the backends serving the benchmark's database
+ * apart from the rest of the server: other databases' work and the shared background writers), the
+ * broker and this process.
+ */
 function cpuReader(stack: Stack): () => Record<string, number | undefined> {
-  const postgres = new ProcessGroupCpu(postgresProcesses);
+  const isOurBackend = (cmdline: string) => cmdline.includes(` ${BENCH_DATABASE} `);
+  const ours = new ProcessGroupCpu(() =>
+    pidsWhere((comm, cmdline) => comm === 'postgres' && isOurBackend(cmdline)),
+  );
+  const rest = new ProcessGroupCpu(() =>
+    pidsWhere((comm, cmdline) => comm === 'postgres' && !isOurBackend(cmdline)),
+  );
   return () => {
     const seconds: Record<string, number | undefined> = {};
     for (const name of SERVICE_NAMES) seconds[name] = stack.service(name).cpuSeconds();
-    seconds['postgres (all databases)'] = postgres.secondsSinceStart();
+    seconds[`postgres (${BENCH_DATABASE})`] = ours.secondsSinceStart();
+    seconds['postgres (rest of the server)'] = rest.secondsSinceStart();
     if (stack.ownsBroker && stack.brokerPid !== undefined) {
       seconds['kafka broker'] = processCpu(stack.brokerPid)?.seconds;
     }
@@ -274,6 +287,14 @@ function cpuReader(stack: Stack): () => Record<string, number | undefined> {
   };
 }
 
+/** CPU seconds of the benchmark database's backends since the call, by the service they serve. */
+function postgresByServiceReader(stack: Stack): () => Record<string, number | undefined> {
+  const groups = SERVICE_NAMES.map(
+    (name) => [name, new ProcessGroupCpu(backendsOf(() => stack.service(name).pid, BENCH_DATABASE))] as const,
+  );
+  return () => Object.fromEntries(groups.map(([name, group]) => [name, group.secondsSinceStart()]));
+}
+
 function cpuDelta(
   before: Record<string, number | undefined>,
   after: Record<string, number | undefined>,
@@ -281,7 +302,7 @@ function cpuDelta(
   const delta: Record<string, number | undefined> = {};
   for (const [name, value] of Object.entries(after)) {
     const start = before[name];
-    // The Postgres group counts from its construction, which is the start of the phase.
+    // The Postgres groups count from their construction, which is the start of the phase.
     delta[name] =
       value === undefined ? undefined : name.startsWith('postgres') ? value : value - (start ?? 0);
   }
@@ -302,6 +323,7 @@ async function runPhase(
   const storedStart = await committedOffsets(admin, stack.groups.storage, Topic.ArticleEnrichedV1);
   const webhooksBefore = stack.receiver.arrivals.length;
   const readCpu = cpuReader(stack);
+  const readPostgresByService = postgresByServiceReader(stack);
   const cpuBefore = readCpu();
   const times: DropTimes = emptyDropTimes();
   const bar = new ProgressBar();
@@ -349,6 +371,7 @@ async function runPhase(
   await sleep(200);
   const seconds = (Date.now() - started) / 1000;
   const cpuSeconds = cpuDelta(cpuBefore, readCpu());
+  const postgresByService = readPostgresByService();
   enrichedEnd = await topicEnds(admin, Topic.ArticleEnrichedV1);
   bar.done(state());
 
@@ -409,6 +432,7 @@ async function runPhase(
     middleRates,
     storedByKind,
     cpuSeconds,
+    postgresByService,
     peakLag: Object.fromEntries(Object.entries(peak).map(([key, value]) => [key, value.messages])),
     rowsWithEnrichment,
     stalled,
@@ -421,6 +445,7 @@ async function runPhase(
     );
   }
   out(`  ${cpuLine(phase)}`);
+  out(`  ${postgresLine(phase)}`);
   out(`  ${lagLine(phase)}`);
   if (stalled) out(`  Gave up: nothing progressed for ${options.stallSeconds} s`);
   return phase;

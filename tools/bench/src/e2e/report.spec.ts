@@ -1,5 +1,13 @@
 import { summarizeLatencies } from '../storage/latency';
-import { type E2eReport, type PhaseReport, aimLine, checkE2eAims, cpuLine, stageRows } from './report';
+import {
+  type E2eReport,
+  type PhaseReport,
+  aimLine,
+  checkE2eAims,
+  cpuLine,
+  postgresLine,
+  stageRows,
+} from './report';
 import { stageResult } from './timeline';
 
 function phase(name: 'steady' | 'full', latencyMs: number, rate: number | undefined): PhaseReport {
@@ -18,6 +26,7 @@ function phase(name: 'steady' | 'full', latencyMs: number, rate: number | undefi
     middleRates: { ingested: 100, enriched: 100, stored: 100, notified: undefined },
     storedByKind: { text: summarizeLatencies([latencyMs]) },
     cpuSeconds: { storage: 0.5, postgres: undefined, enrichment: 1.5 },
+    postgresByService: { storage: 2, ingestion: undefined },
     peakLag: {},
     rowsWithEnrichment: 100,
     stalled: false,
@@ -85,6 +94,14 @@ describe('stageRows', () => {
     ]);
     expect(rows[3]).toEqual(['stored (with enrichment)', '100/100', '81', '100', '250', '250', '250', '250']);
     expect(rows[4]?.[3]).toBe('n/a');
+  });
+});
+
+describe('postgresLine', () => {
+  it('charges Postgres CPU to services, with the cost per article', () => {
+    expect(postgresLine(phase('full', 10, undefined))).toBe(
+      'Postgres CPU seconds by the service whose connections they served: storage 2.0 s, ingestion n/a (20.00 ms per article)',
+    );
   });
 });
 

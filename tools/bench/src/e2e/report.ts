@@ -40,6 +40,8 @@ export interface PhaseReport {
   storedByKind: Partial<Record<'text' | 'ndjson', LatencySummary>>;
   /** CPU seconds used during the phase, per process (group). */
   cpuSeconds: Record<string, number | undefined>;
+  /** Of the benchmark database's backends' CPU seconds, those serving each service's connections. */
+  postgresByService: Record<string, number | undefined>;
   /** Largest consumer lag seen, messages, per `<service> <topic>`. */
   peakLag: Record<string, number>;
   /** Articles of the phase found in storage with their enrichment after it (the join's cross-check). */
@@ -143,6 +145,21 @@ export function cpuLine(phase: PhaseReport): string {
   return (
     `CPU seconds over the ${phase.seconds.toFixed(1)} s of the phase: ${parts.join(', ')}; ` +
     `${total.toFixed(1)} s in all = ${(total / Math.max(phase.seconds, Number.EPSILON)).toFixed(2)} cores busy`
+  );
+}
+
+export function postgresLine(phase: PhaseReport): string {
+  const parts = Object.entries(phase.postgresByService).map(
+    ([name, seconds]) => `${name} ${seconds === undefined ? 'n/a' : `${seconds.toFixed(1)} s`}`,
+  );
+  const articles = phase.articles.text + phase.articles.ndjson;
+  const total = Object.values(phase.postgresByService).reduce<number>(
+    (sum, seconds) => sum + (seconds ?? 0),
+    0,
+  );
+  return (
+    `Postgres CPU seconds by the service whose connections they served: ${parts.join(', ')} ` +
+    `(${((total * 1000) / Math.max(1, articles)).toFixed(2)} ms per article)`
   );
 }
 

@@ -13,6 +13,7 @@ import {
   lagLine,
   markdownTable,
   phaseTitle,
+  postgresLine,
   rssLine,
   stageRows,
 } from './report';
@@ -70,6 +71,7 @@ export function writeE2eResults(root: string, run: RunRecord): string[] {
       markdownTable(stageRows(phase)),
       '',
       `- ${cpuLine(phase)}`,
+      `- ${postgresLine(phase)}`,
       `- ${lagLine(phase)}`,
       '',
     ]),
