@@ -20,6 +20,7 @@ import { summarizeLatencies } from '../storage/latency';
 import { ProcessGroupCpu, pidsWhere, processCpu } from '../storage/proc';
 import { type DropObject, articleCount, articleSource } from './articles';
 import { backendsOf } from './pg-backends';
+import { snapshotTableWrites, tableWritesBetween, tableWritesLine } from './table-writes';
 import { type DropTimes, dropAll, dropAtRate, emptyDropTimes, stage } from './drop';
 import { measureEnrichmentAlone } from './enrich-alone';
 import { type E2eBenchOptions, E2E_USAGE, parseE2eArgs } from './options';
@@ -322,6 +323,7 @@ async function runPhase(
   const enrichedStart = await topicEnds(admin, Topic.ArticleEnrichedV1);
   const storedStart = await committedOffsets(admin, stack.groups.storage, Topic.ArticleEnrichedV1);
   const webhooksBefore = stack.receiver.arrivals.length;
+  const writesBefore = await withBenchDatabase(stack, snapshotTableWrites);
   const readCpu = cpuReader(stack);
   const readPostgresByService = postgresByServiceReader(stack);
   const cpuBefore = readCpu();
@@ -414,6 +416,9 @@ async function runPhase(
     );
     return rows[0]?.count ?? 0;
   });
+  // Statistics reach the shared counters within a second of each transaction's end.
+  await sleep(1_000);
+  const tableWrites = tableWritesBetween(writesBefore, await withBenchDatabase(stack, snapshotTableWrites));
   const peak = peakLags(sampler.lags, started);
   const phase: PhaseReport = {
     name,
@@ -433,6 +438,7 @@ async function runPhase(
     storedByKind,
     cpuSeconds,
     postgresByService,
+    tableWrites,
     peakLag: Object.fromEntries(Object.entries(peak).map(([key, value]) => [key, value.messages])),
     rowsWithEnrichment,
     stalled,
@@ -446,6 +452,7 @@ async function runPhase(
   }
   out(`  ${cpuLine(phase)}`);
   out(`  ${postgresLine(phase)}`);
+  out(`  ${tableWritesLine(tableWrites, total)}`);
   out(`  ${lagLine(phase)}`);
   if (stalled) out(`  Gave up: nothing progressed for ${options.stallSeconds} s`);
   return phase;

@@ -27,6 +27,7 @@ function phase(name: 'steady' | 'full', latencyMs: number, rate: number | undefi
     storedByKind: { text: summarizeLatencies([latencyMs]) },
     cpuSeconds: { storage: 0.5, postgres: undefined, enrichment: 1.5 },
     postgresByService: { storage: 2, ingestion: undefined },
+    tableWrites: [],
     peakLag: {},
     rowsWithEnrichment: 100,
     stalled: false,

@@ -2,6 +2,7 @@
 import { type LatencySummary } from '../storage/latency';
 import { int, markdownTable, textTable } from '../storage/report';
 import { type EnrichAloneResult } from './enrich-alone';
+import { type TableWrites } from './table-writes';
 import { type StageResult } from './timeline';
 
 export { markdownTable, textTable };
@@ -42,6 +43,8 @@ export interface PhaseReport {
   cpuSeconds: Record<string, number | undefined>;
   /** Of the benchmark database's backends' CPU seconds, those serving each service's connections. */
   postgresByService: Record<string, number | undefined>;
+  /** Rows written per table of the benchmark database during the phase, busiest first. */
+  tableWrites: TableWrites[];
   /** Largest consumer lag seen, messages, per `<service> <topic>`. */
   peakLag: Record<string, number>;
   /** Articles of the phase found in storage with their enrichment after it (the join's cross-check). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 import { describeMachine, gitState, resultStamp } from '../run-context';
 import { type E2eBenchOptions } from './options';
+import { tableWritesLine } from './table-writes';
 import {
   type AimCheck,
   type E2eReport,
@@ -72,6 +73,7 @@ export function writeE2eResults(root: string, run: RunRecord): string[] {
       '',
       `- ${cpuLine(phase)}`,
       `- ${postgresLine(phase)}`,
+      `- ${tableWritesLine(phase.tableWrites, phase.articles.text + phase.articles.ndjson)}`,
       `- ${lagLine(phase)}`,
       '',
     ]),
