@@ -2,6 +2,7 @@ import { CreateArticles1764100000000 } from './1764100000000-create-articles';
 import { RelationalArticles1764200000000 } from './1764200000000-relational-articles';
 import { PublisherStatistics1764600000000 } from './1764600000000-publisher-statistics';
 import { SearchVectorInline1764700000000 } from './1764700000000-search-vector-inline';
+import { ArticleColumnsInline1764800000000 } from './1764800000000-article-columns-inline';
 
 /** Listed explicitly, in order: compiled and bundled output cannot be globbed reliably. */
 export const STORAGE_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const STORAGE_MIGRATIONS = [
   RelationalArticles1764200000000,
   PublisherStatistics1764600000000,
   SearchVectorInline1764700000000,
+  ArticleColumnsInline1764800000000,
 ];

@@ -71,6 +71,25 @@ describe('article list SQL', () => {
     expect(count('all')).toBe(3);
   });
 
+  it('resolved entity ids are compared as a literal list, one condition per group', () => {
+    const parameters = new SqlParameters();
+    const predicates = filterPredicates(
+      {
+        entities: {
+          references: [{ name: 'A' }, { name: 'B' }],
+          match: 'all',
+          resolvedIds: [['a'.repeat(32), 'b'.repeat(32)], []],
+        },
+      },
+      parameters,
+    );
+    expect(predicates.map((predicate) => predicate('a'))).toEqual([
+      expect.stringMatching(/ae\.article_id = a\.id AND ae\.entity_id = ANY\(\$1::text\[\]\)/),
+      expect.stringMatching(/ae\.entity_id = ANY\(\$2::text\[\]\)/),
+    ]);
+    expect(parameters.values).toEqual([['a'.repeat(32), 'b'.repeat(32)], []]);
+  });
+
   it('collapsing duplicates applies the same filter to the other articles of the story', () => {
     const { sql } = articleListSql({
       filter: { language: 'en', collapseDuplicates: true },
@@ -146,7 +165,7 @@ describe('article list SQL', () => {
       relevanceWindow: 250,
     });
     expect(sql).toMatch(/ORDER BY a\.published_at DESC, a\.id DESC\s+LIMIT \$\d+::integer/);
-    expect(sql).toContain('ORDER BY rank DESC, c.published_at DESC, c.id DESC');
+    expect(sql).toContain('ORDER BY rank DESC, a.published_at DESC, a.id DESC');
     expect(parameters).toContain(250);
     expect(parameters).toContain(21);
     expect(articleListSql({ filter: { text: 'vote' }, sort: 'relevance', limit: 21 }).parameters).toContain(

@@ -80,6 +80,14 @@ export function searchQuery(text: string, parameters: SqlParameters): string {
 }
 
 function entityPredicates(filter: EntityFilter, parameters: SqlParameters): Predicate[] {
+  if (filter.resolvedIds) {
+    return filter.resolvedIds.map((ids) => {
+      const list = parameters.add(ids, 'text[]');
+      return (a) =>
+        `EXISTS (SELECT 1 FROM storage.article_entities ae
+                  WHERE ae.article_id = ${a}.id AND ae.entity_id = ANY(${list}))`;
+    });
+  }
   const type = filter.type === undefined ? undefined : parameters.add(filter.type);
   const mentionsAny = (references: EntityReference[]): Predicate => {
     const ids = references.flatMap((reference) => ('id' in reference ? [reference.id] : []));
@@ -195,10 +203,12 @@ export function openRelevanceWindowSql(
   const where = listConditions(query.filter, parameters);
   if (ceiling) where.push(keysetBefore(ceiling, parameters));
   const size = parameters.add(query.relevanceWindow ?? RELEVANCE_WINDOW, 'integer');
-  const rank = rankOf('c', text, parameters);
+  const rank = rankOf('a', text, parameters);
+  // The candidates are found and sorted without their vectors (a sort would carry them all, spilling
+  // to disk for a few thousand matches); the window's rows are read again by id for ranking.
   return {
     sql: `WITH candidates AS MATERIALIZED (
-            SELECT a.id, a.published_at, a.search
+            SELECT a.id, a.published_at
               FROM storage.articles a
              ${whereClause(where)}
              ORDER BY a.published_at DESC, a.id DESC
@@ -207,10 +217,12 @@ export function openRelevanceWindowSql(
             SELECT published_at, id FROM candidates
              ORDER BY published_at DESC, id DESC OFFSET ${size} - 1 LIMIT 1
           )
-          SELECT c.id, c.published_at, ${rank} AS rank,
+          SELECT a.id, a.published_at, ${rank} AS rank,
                  f.published_at AS floor_published_at, f.id AS floor_id
-            FROM candidates c LEFT JOIN window_floor f ON true
-           ORDER BY rank DESC, c.published_at DESC, c.id DESC
+            FROM candidates c
+            JOIN storage.articles a ON a.id = c.id
+            LEFT JOIN window_floor f ON true
+           ORDER BY rank DESC, a.published_at DESC, a.id DESC
            LIMIT ${parameters.add(limit, 'integer')}`,
     parameters: parameters.values,
   };

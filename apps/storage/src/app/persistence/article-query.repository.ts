@@ -11,7 +11,7 @@ import {
 } from '@newsflow/contracts';
 
 import { ArticleEntity } from './article.entity';
-import { type RelevanceWindow } from './article-filter';
+import { type ArticleFilter, type RelevanceWindow } from './article-filter';
 import {
   type ArticleListQuery,
   SEARCH_CONFIG,
@@ -106,7 +106,11 @@ export class ArticleQueryRepository {
   }
 
   async listPage(listQuery: ArticleListQuery): Promise<ArticlePageItem[]> {
-    const query = { relevanceWindow: this.relevanceWindow, ...listQuery };
+    const query = {
+      relevanceWindow: this.relevanceWindow,
+      ...listQuery,
+      filter: await this.resolveEntities(listQuery.filter),
+    };
     const rows: RankedRow[] =
       query.sort === 'relevance'
         ? await this.relevanceRows(query)
@@ -154,6 +158,36 @@ export class ArticleQueryRepository {
       floor = next.at(-1)?.window?.floor ?? null;
     }
     return page;
+  }
+
+  /**
+   * The entity filter with the ids each condition accepts (see EntityFilter.resolvedIds): references
+   * by id that exist with the type asked for, references by name that match a canonical name in any
+   * case. A reference that matches nothing leaves its condition with no ids, which nothing satisfies.
+   */
+  async resolveEntities(filter: ArticleFilter): Promise<ArticleFilter> {
+    const entities = filter.entities;
+    if (!entities || entities.resolvedIds) return filter;
+    const { references } = entities;
+    const ids = references.map((reference) => ('id' in reference ? reference.id : null));
+    const names = references.map((reference) => ('name' in reference ? reference.name : null));
+    // Two lookups, each by its index: by id, and by lower(canonical_name) as entities_lower_name.
+    const rows = (await this.dataSource.query(
+      `SELECT r.position, e.id
+         FROM unnest($1::text[]) WITH ORDINALITY AS r(id, position)
+         JOIN storage.entities e ON e.id = r.id
+        WHERE $3::text IS NULL OR e.type = $3
+       UNION ALL
+       SELECT r.position, e.id
+         FROM unnest($2::text[]) WITH ORDINALITY AS r(name, position)
+         JOIN storage.entities e ON lower(e.canonical_name) = lower(r.name)
+        WHERE $3::text IS NULL OR e.type = $3`,
+      [ids, names, entities.type ?? null],
+    )) as { position: string; id: string }[];
+    const idsOf = references.map(() => [] as string[]);
+    for (const row of rows) idsOf[Number(row.position) - 1]?.push(row.id);
+    const resolvedIds = entities.match === 'any' ? [idsOf.flat()] : idsOf;
+    return { ...filter, entities: { ...entities, resolvedIds } };
   }
 
   private async pageRows(statement: SqlStatement): Promise<PageRow[]> {
