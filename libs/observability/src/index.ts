@@ -4,3 +4,4 @@ export * from './lib/metrics.service';
 export * from './lib/observability.module';
 export * from './lib/root-logger';
 export * from './lib/tracing';
+export * from './lib/http-metrics.middleware';

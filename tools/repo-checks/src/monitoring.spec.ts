@@ -37,12 +37,14 @@ const NEWSFLOW_METRICS = {
     'newsflow_consumer_lag_messages',
     'newsflow_consumer_lag_seconds',
     'newsflow_db_pool_connections',
+    'newsflow_http_requests_in_flight',
   ],
   histogram: [
     'newsflow_stage_duration_seconds',
     'newsflow_consumer_batch_size',
     'newsflow_webhook_delivery_duration_seconds',
     'newsflow_end_to_end_latency_seconds',
+    'newsflow_http_request_duration_seconds',
   ],
 };
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The metrics every service exposes, under one naming scheme (`newsflow_*`), so one dashboard reads
@@ -56,6 +56,25 @@ export class MetricsService {
     help: 'Seconds from ingestion first seeing an article to it reaching a stage (to: enriched, stored, notified)',
     labelNames: ['to'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600],
+    registers: [this.registry],
+  });
+
+  /**
+   * Every HTTP request a service answered. `route` is the matched route template (`/api/articles/:id`),
+   * never the URL, so ids and query strings add no series; requests no route matched (404s, bodies
+   * refused before routing, static files) are `unmatched`. The service is the scrape target's label.
+   */
+  readonly httpRequestDuration = new Histogram({
+    name: 'newsflow_http_request_duration_seconds',
+    help: 'HTTP requests by method, matched route template and status code: time to the last byte of the answer',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly httpRequestsInFlight = new Gauge({
+    name: 'newsflow_http_requests_in_flight',
+    help: 'HTTP requests received and not answered yet',
     registers: [this.registry],
   });
 

@@ -1,8 +1,10 @@
-import { Body, Controller, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, Module, Param, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
+
+import { MetricsService } from '@newsflow/observability';
 
 import { configureHttp, publishOpenApi } from './http-setup';
 
@@ -19,6 +21,11 @@ class NotesController {
   create(@Body() body: CreateNoteDto): { text: string } {
     return { text: body.text };
   }
+
+  @Get(':id')
+  find(@Param('id') id: string): { id: string } {
+    return { id };
+  }
 }
 
 @Module({ controllers: [NotesController] })
@@ -27,6 +34,7 @@ class NotesModule {}
 describe('configureHttp', () => {
   let app: NestExpressApplication;
   let base: string;
+  const metrics = new MetricsService();
 
   beforeAll(async () => {
     // As runService creates it: no body parser of Nest's own, configureHttp adds the bounded one.
@@ -35,7 +43,7 @@ describe('configureHttp', () => {
       logger: false,
       forceCloseConnections: true,
     });
-    configureHttp(app);
+    configureHttp(app, metrics);
     publishOpenApi(app, { title: 'Notes', description: 'test', bearerAuth: true });
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address();
@@ -105,6 +113,47 @@ describe('configureHttp', () => {
     // The init script fetches the document from this origin too (connect-src falls back to 'self').
     const document = await fetch(`${base}/api/docs-json`);
     expect(document.status).toBe(200);
-    expect(Object.keys(((await document.json()) as { paths: object }).paths)).toEqual(['/api/notes']);
+    expect(Object.keys(((await document.json()) as { paths: object }).paths)).toEqual([
+      '/api/notes',
+      '/api/notes/{id}',
+    ]);
+  });
+
+  it('times every request by method, route template and status; unrouted ones as "unmatched"', async () => {
+    const durations = () =>
+      metrics.registry.getSingleMetricAsString('newsflow_http_request_duration_seconds');
+    const count = async (labels: string) =>
+      Number(
+        new RegExp(`^newsflow_http_request_duration_seconds_count\\{${labels}\\} (\\d+)$`, 'm').exec(
+          await durations(),
+        )?.[1] ?? 0,
+      );
+    const before = {
+      found: await count('method="GET",route="/api/notes/:id",status_code="200"'),
+      unmatched: await count('method="GET",route="unmatched",status_code="404"'),
+      refused: await count('method="POST",route="/api/notes",status_code="400"'),
+    };
+    for (const id of ['1', '22', 'a-long-id'])
+      expect((await fetch(`${base}/api/notes/${id}`)).status).toBe(200);
+    for (const path of ['/nothing/here', '/api/notes/1/2', '/x?y=z'])
+      expect((await fetch(`${base}${path}`)).status).toBe(404);
+    expect((await post(JSON.stringify({ text: 1 }))).status).toBe(400);
+
+    // A request is recorded when its answer has been handed to the socket, which may be just after the
+    // client read it: wait for the last one to be counted (in flight back to 0) before reading counts.
+    const inFlight = async () =>
+      /^newsflow_http_requests_in_flight (\d+)$/m.exec(
+        await metrics.registry.getSingleMetricAsString('newsflow_http_requests_in_flight'),
+      )?.[1];
+    for (let tries = 0; (await inFlight()) !== '0' && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await inFlight()).toBe('0');
+    expect(await count('method="GET",route="/api/notes/:id",status_code="200"')).toBe(before.found + 3);
+    expect(await count('method="GET",route="unmatched",status_code="404"')).toBe(before.unmatched + 3);
+    expect(await count('method="POST",route="/api/notes",status_code="400"')).toBe(before.refused + 1);
+    const text = await durations();
+    // The route is the template: no id or raw path makes a series of its own.
+    expect(text).not.toMatch(/a-long-id|nothing|route="\/x/);
   });
 });

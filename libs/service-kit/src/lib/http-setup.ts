@@ -3,6 +3,8 @@ import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 
+import { type MetricsService, httpMetricsMiddleware } from '@newsflow/observability';
+
 /**
  * Largest JSON body any route takes. The biggest legitimate ones are S3 event notifications (AWS caps a
  * relayed SNS or EventBridge message at 256 KB; MinIO sends one record per request) and subscriptions
@@ -18,10 +20,16 @@ export interface OpenApiDefinition {
 }
 
 /**
- * What every service's HTTP API gets, before any route is registered: security headers, a bounded
- * JSON body and validation of every DTO (unknown properties are refused, not silently dropped).
+ * What every service's HTTP API gets, before any route is registered: request metrics, security
+ * headers, a bounded JSON body and validation of every DTO (unknown properties are refused, not
+ * silently dropped).
  */
-export function configureHttp(app: NestExpressApplication): void {
+export function configureHttp(
+  app: NestExpressApplication,
+  metrics: Pick<MetricsService, 'httpRequestDuration' | 'httpRequestsInFlight'>,
+): void {
+  // First, so that requests refused by the middleware below (413, 400) are counted and timed too.
+  app.use(httpMetricsMiddleware(metrics));
   // Names the framework to scanners and helps nobody.
   app.disable('x-powered-by');
   app.use(

@@ -11,6 +11,7 @@ import {
   connectKafkaConsumer,
 } from '@newsflow/nest-kafka';
 import {
+  MetricsService,
   type TracingHandle,
   createRootLogger,
   startTracing,
@@ -79,7 +80,7 @@ export async function runService<C extends LogEnv & HttpEnv & ConsumerGroupEnv>(
     forceCloseConnections: true,
   });
   app.useLogger(app.get(NestPinoLogger));
-  configureHttp(app);
+  configureHttp(app, app.get(MetricsService));
   if (definition.openApi) publishOpenApi(app, definition.openApi);
 
   // Module init (database migrations, topic creation, producer connect) must finish before consuming.
