@@ -17,9 +17,9 @@ import { benchKafka } from '../kafka-setup';
 import { findRepoRoot } from '../repo-root';
 import { convertReutersRecords } from '../reuters';
 import { summarizeLatencies } from '../storage/latency';
-import { ProcessGroupCpu, pidsWhere, processCpu } from '../storage/proc';
+import { pidsWhere, processCpu } from '../storage/proc';
 import { type DropObject, articleCount, articleSource } from './articles';
-import { backendsOf } from './pg-backends';
+import { SampledGroupCpu, backendsOf } from './pg-backends';
 import { snapshotTableWrites, tableWritesBetween, tableWritesLine } from './table-writes';
 import { type DropTimes, dropAll, dropAtRate, emptyDropTimes, stage } from './drop';
 import { measureEnrichmentAlone } from './enrich-alone';
@@ -262,52 +262,58 @@ interface PhaseContext {
 }
 
 /**
- * CPU seconds per process so far: the services, Postgres (the backends serving the benchmark's database
- * apart from the rest of the server: other databases' work and the shared background writers), the
- * broker and this process.
+ * CPU seconds of a phase: the services, the broker and this process, and Postgres: the backends serving
+ * the benchmark's database, also by the service whose connections they serve, apart from the rest of
+ * the server (other databases' work and the shared background writers), read every second (see
+ * SampledGroupCpu: pools close idle connections).
  */
-function cpuReader(stack: Stack): () => Record<string, number | undefined> {
-  const isOurBackend = (cmdline: string) => cmdline.includes(` ${BENCH_DATABASE} `);
-  const ours = new ProcessGroupCpu(() =>
-    pidsWhere((comm, cmdline) => comm === 'postgres' && isOurBackend(cmdline)),
-  );
-  const rest = new ProcessGroupCpu(() =>
-    pidsWhere((comm, cmdline) => comm === 'postgres' && !isOurBackend(cmdline)),
-  );
-  return () => {
+class PhaseCpu {
+  private readonly start: Record<string, number | undefined>;
+  private readonly ours: SampledGroupCpu;
+  private readonly rest: SampledGroupCpu;
+  private readonly byService: (readonly [string, SampledGroupCpu])[];
+
+  constructor(private readonly stack: Stack) {
+    const isOurBackend = (cmdline: string) => cmdline.includes(` ${BENCH_DATABASE} `);
+    this.ours = new SampledGroupCpu(() =>
+      pidsWhere((comm, cmdline) => comm === 'postgres' && isOurBackend(cmdline)),
+    );
+    this.rest = new SampledGroupCpu(() =>
+      pidsWhere((comm, cmdline) => comm === 'postgres' && !isOurBackend(cmdline)),
+    );
+    this.byService = SERVICE_NAMES.map(
+      (name) =>
+        [name, new SampledGroupCpu(backendsOf(() => stack.service(name).pid, BENCH_DATABASE))] as const,
+    );
+    this.start = this.processes();
+  }
+
+  finish(): {
+    cpuSeconds: Record<string, number | undefined>;
+    postgresByService: Record<string, number | undefined>;
+  } {
+    const end = this.processes();
+    const cpuSeconds: Record<string, number | undefined> = {};
+    for (const [name, seconds] of Object.entries(end)) {
+      const start = this.start[name];
+      cpuSeconds[name] = seconds === undefined || start === undefined ? undefined : seconds - start;
+    }
+    cpuSeconds[`postgres (${BENCH_DATABASE})`] = this.ours.stop();
+    cpuSeconds['postgres (rest of the server)'] = this.rest.stop();
+    const postgresByService = Object.fromEntries(this.byService.map(([name, group]) => [name, group.stop()]));
+    return { cpuSeconds, postgresByService };
+  }
+
+  private processes(): Record<string, number | undefined> {
     const seconds: Record<string, number | undefined> = {};
-    for (const name of SERVICE_NAMES) seconds[name] = stack.service(name).cpuSeconds();
-    seconds[`postgres (${BENCH_DATABASE})`] = ours.secondsSinceStart();
-    seconds['postgres (rest of the server)'] = rest.secondsSinceStart();
-    if (stack.ownsBroker && stack.brokerPid !== undefined) {
-      seconds['kafka broker'] = processCpu(stack.brokerPid)?.seconds;
+    for (const name of SERVICE_NAMES) seconds[name] = this.stack.service(name).cpuSeconds();
+    if (this.stack.ownsBroker && this.stack.brokerPid !== undefined) {
+      seconds['kafka broker'] = processCpu(this.stack.brokerPid)?.seconds;
     }
     const own = process.cpuUsage();
     seconds['benchmark'] = (own.user + own.system) / 1e6;
     return seconds;
-  };
-}
-
-/** CPU seconds of the benchmark database's backends since the call, by the service they serve. */
-function postgresByServiceReader(stack: Stack): () => Record<string, number | undefined> {
-  const groups = SERVICE_NAMES.map(
-    (name) => [name, new ProcessGroupCpu(backendsOf(() => stack.service(name).pid, BENCH_DATABASE))] as const,
-  );
-  return () => Object.fromEntries(groups.map(([name, group]) => [name, group.secondsSinceStart()]));
-}
-
-function cpuDelta(
-  before: Record<string, number | undefined>,
-  after: Record<string, number | undefined>,
-): Record<string, number | undefined> {
-  const delta: Record<string, number | undefined> = {};
-  for (const [name, value] of Object.entries(after)) {
-    const start = before[name];
-    // The Postgres groups count from their construction, which is the start of the phase.
-    delta[name] =
-      value === undefined ? undefined : name.startsWith('postgres') ? value : value - (start ?? 0);
   }
-  return delta;
 }
 
 async function runPhase(
@@ -324,9 +330,7 @@ async function runPhase(
   const storedStart = await committedOffsets(admin, stack.groups.storage, Topic.ArticleEnrichedV1);
   const webhooksBefore = stack.receiver.arrivals.length;
   const writesBefore = await withBenchDatabase(stack, snapshotTableWrites);
-  const readCpu = cpuReader(stack);
-  const readPostgresByService = postgresByServiceReader(stack);
-  const cpuBefore = readCpu();
+  const cpu = new PhaseCpu(stack);
   const times: DropTimes = emptyDropTimes();
   const bar = new ProgressBar();
   const started = Date.now();
@@ -372,8 +376,7 @@ async function runPhase(
   // One more commit sample after the last one that counted, so that the join sees it.
   await sleep(200);
   const seconds = (Date.now() - started) / 1000;
-  const cpuSeconds = cpuDelta(cpuBefore, readCpu());
-  const postgresByService = readPostgresByService();
+  const { cpuSeconds, postgresByService } = cpu.finish();
   enrichedEnd = await topicEnds(admin, Topic.ArticleEnrichedV1);
   bar.done(state());
 

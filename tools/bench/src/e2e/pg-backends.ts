@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-import { pidsWhere } from '../storage/proc';
+import { pidsWhere, processCpu } from '../storage/proc';
 
 /** Socket inode → local port, from the text of /proc/net/tcp or /proc/net/tcp6. */
 export function parseProcNetTcp(text: string): Map<number, number> {
@@ -85,4 +85,44 @@ export function backendsOf(clientPid: () => number | undefined, database: string
       return port !== undefined && clientPorts.has(port);
     });
   };
+}
+
+/**
+ * CPU seconds of a changing set of processes, read every second: pools close idle connections, and a
+ * backend that has ended can no longer be read, so its last reading is kept.
+ */
+export class SampledGroupCpu {
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+  private readonly timer: NodeJS.Timeout;
+  private everFound = false;
+
+  constructor(
+    private readonly find: () => number[],
+    intervalMs = 1_000,
+  ) {
+    this.read(true);
+    this.timer = setInterval(() => this.read(false), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops sampling; CPU seconds since construction (processes that started later count from 0). */
+  stop(): number | undefined {
+    clearInterval(this.timer);
+    this.read(false);
+    if (!this.everFound) return undefined;
+    let total = 0;
+    for (const [pid, seconds] of this.last) total += seconds - (this.first.get(pid) ?? 0);
+    return total;
+  }
+
+  private read(initial: boolean): void {
+    for (const pid of this.find()) {
+      const seconds = processCpu(pid)?.seconds;
+      if (seconds === undefined) continue;
+      this.everFound = true;
+      if (initial) this.first.set(pid, seconds);
+      this.last.set(pid, seconds);
+    }
+  }
 }
