@@ -66,6 +66,11 @@ export interface ConsumerRunnerOptions {
   maxBytesPerPartition?: number;
   /** Where a group without committed offsets starts; the default reads everything already on the topic. */
   startFrom?: 'earliest' | 'latest';
+  /**
+   * How long the group waits for a member that stopped heartbeating before handing its partitions to
+   * others (default 30 s): a crashed member's work resumes elsewhere after this long.
+   */
+  sessionTimeoutMs?: number;
   observer?: ConsumerObserver;
 }
 
@@ -122,8 +127,12 @@ export class ConsumerRunner {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+      // Well within the session timeout, so one lost heartbeat costs nothing.
+      heartbeatInterval: Math.min(
+        3_000,
+        Math.floor((options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS) / 3),
+      ),
       // An idle fetch waits this long for data; it also bounds how long stop() waits for the fetch.
       maxWaitTimeInMs: 1_000,
       ...fetchSizes(options),
@@ -439,6 +448,7 @@ function batchSizes(options: ConsumerRunnerOptions): ReadonlyMap<Topic, number> 
 const KAFKAJS_MAX_BYTES_PER_PARTITION = 1024 * 1024;
 const KAFKAJS_MAX_BYTES = 10 * 1024 * 1024;
 const DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY = 3;
+const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
 
 /**
  * The byte limits of a fetch. A fetch takes partitions in order until its total is reached, and the

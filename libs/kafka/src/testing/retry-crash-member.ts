@@ -46,6 +46,8 @@ async function main(): Promise<void> {
     deadLetterTopic: required('DLQ_TOPIC'),
     publisher,
     logger: silentLogger,
+    // Short, so the test's next member gets the partition soon after the kill.
+    sessionTimeoutMs: 6_000,
     retryPolicy: {
       maxAttempts: 1,
       initialBackoffMs: 10,
