@@ -8,7 +8,10 @@ export interface ConsumedEvent<T extends Topic = Topic> {
   key: string | null;
   payload: PayloadOf<T>;
   metadata: EventMetadata;
-  /** 1 on first delivery; higher when the runtime retries after a failure. */
+  /**
+   * 1 on first delivery; higher when the runtime retries after a failure, counting on over the retry
+   * topics (where the event comes back with its original topic, partition, offset and headers).
+   */
   attempt: number;
   /** Tells the group coordinator this consumer is alive; call it inside long loops. */
   heartbeat(): Promise<void>;
