@@ -34,7 +34,9 @@ import {
   checkE2eAims,
   cpuLine,
   enrichAloneLine,
+  idleLine,
   lagLine,
+  perSecond,
   phaseTitle,
   postgresLine,
   rssLine,
@@ -56,6 +58,7 @@ import {
 } from './watch';
 
 const BUILD_PROJECTS = SERVICE_NAMES.join(',');
+const IDLE_SECONDS = 5;
 
 class SetupError extends Error {}
 
@@ -177,6 +180,13 @@ async function run(
     sampler.start();
     const context: PhaseContext = { stack, kafka, admin, sampler, options };
 
+    // The stack's own cost with nothing to do (timers, consumers polling, this benchmark's sampling),
+    // which every phase pays on top of the articles.
+    const idle = new PhaseCpu(stack);
+    await sleep(IDLE_SECONDS * 1000);
+    const idleCpu = perSecond(idle.finish().cpuSeconds, IDLE_SECONDS);
+    out(`\n${idleLine(idleCpu, IDLE_SECONDS)}`);
+
     const phases: PhaseReport[] = [];
     if (steadyObjects.length > 0) phases.push(await runPhase(context, 'steady', steadyObjects, options.rate));
     if (fullObjects.length > 0) phases.push(await runPhase(context, 'full', fullObjects, undefined));
@@ -194,6 +204,7 @@ async function run(
     }
     peakRss['benchmark (this process)'] = process.resourceUsage().maxRSS * 1024;
     const report: E2eReport = {
+      idleCpu,
       phases,
       enrichmentAlone,
       shareOfEnrichmentAlone:
@@ -241,6 +252,7 @@ async function run(
       report,
       aims,
       notes,
+      idleSeconds: IDLE_SECONDS,
     });
     out(`\nResults: ${written.map((path) => relative(root, path)).join(', ')}`);
   } finally {

@@ -5,6 +5,8 @@ import {
   aimLine,
   checkE2eAims,
   cpuLine,
+  idleLine,
+  perSecond,
   postgresLine,
   stageRows,
 } from './report';
@@ -37,6 +39,7 @@ function phase(name: 'steady' | 'full', latencyMs: number, rate: number | undefi
 function report(fullLatencyMs: number, steadyLatencyMs: number, aloneRate: number): E2eReport {
   const full = phase('full', fullLatencyMs, undefined);
   return {
+    idleCpu: {},
     phases: [phase('steady', steadyLatencyMs, 100), full],
     enrichmentAlone: {
       articles: 100,
@@ -69,6 +72,7 @@ describe('checkE2eAims', () => {
 
   it('says "not run" for phases that were skipped', () => {
     const checks = checkE2eAims({
+      idleCpu: {},
       phases: [],
       enrichmentAlone: undefined,
       shareOfEnrichmentAlone: undefined,
@@ -102,6 +106,16 @@ describe('postgresLine', () => {
   it('charges Postgres CPU to services, with the cost per article', () => {
     expect(postgresLine(phase('full', 10, undefined))).toBe(
       'Postgres CPU seconds by the service whose connections they served: storage 2.0 s, ingestion n/a (20.00 ms per article)',
+    );
+  });
+});
+
+describe('idleLine', () => {
+  it('gives cores busy per process with nothing to do, leaving out the quiet ones', () => {
+    const idle = perSecond({ storage: 0.5, broker: 1, ingestion: 0.01, postgres: undefined }, 5);
+    expect(idle).toEqual({ storage: 0.1, broker: 0.2, ingestion: 0.002, postgres: undefined });
+    expect(idleLine(idle, 5)).toBe(
+      'Idle for 5 s before the phases: 0.30 cores busy (storage 0.10, broker 0.20)',
     );
   });
 });

@@ -60,6 +60,8 @@ export interface AimCheck {
 }
 
 export interface E2eReport {
+  /** CPU seconds per second per process while the stack was running with nothing to do. */
+  idleCpu: Record<string, number | undefined>;
   phases: PhaseReport[];
   enrichmentAlone: EnrichAloneResult | undefined;
   /** Full-speed drop-to-stored rate over the enrichment-alone rate. */
@@ -164,6 +166,26 @@ export function postgresLine(phase: PhaseReport): string {
     `Postgres CPU seconds by the service whose connections they served: ${parts.join(', ')} ` +
     `(${((total * 1000) / Math.max(1, articles)).toFixed(2)} ms per article)`
   );
+}
+
+export function perSecond(
+  cpuSeconds: Record<string, number | undefined>,
+  seconds: number,
+): Record<string, number | undefined> {
+  return Object.fromEntries(
+    Object.entries(cpuSeconds).map(([name, value]) => [
+      name,
+      value === undefined ? undefined : value / seconds,
+    ]),
+  );
+}
+
+export function idleLine(idleCpu: Record<string, number | undefined>, seconds: number): string {
+  const total = Object.values(idleCpu).reduce<number>((sum, value) => sum + (value ?? 0), 0);
+  const parts = Object.entries(idleCpu)
+    .filter(([, value]) => value !== undefined && value >= 0.005)
+    .map(([name, value]) => `${name} ${(value ?? 0).toFixed(2)}`);
+  return `Idle for ${seconds} s before the phases: ${total.toFixed(2)} cores busy (${parts.join(', ')})`;
 }
 
 export function lagLine(phase: PhaseReport): string {

@@ -11,6 +11,7 @@ import {
   aimLine,
   cpuLine,
   enrichAloneLine,
+  idleLine,
   lagLine,
   markdownTable,
   phaseTitle,
@@ -29,6 +30,7 @@ export interface RunRecord {
   report: E2eReport;
   aims: AimCheck[];
   notes: string[];
+  idleSeconds: number;
 }
 
 export function writeE2eResults(root: string, run: RunRecord): string[] {
@@ -65,6 +67,7 @@ export function writeE2eResults(root: string, run: RunRecord): string[] {
     `- Commit: ${git.commit}${git.dirty ? ' (with uncommitted changes)' : ''}`,
     `- Kafka: ${run.ownBroker ? 'a broker of its own on this machine' : run.brokers}; Postgres on this machine`,
     `- Options: ${JSON.stringify(run.options)}`,
+    `- ${idleLine(run.report.idleCpu, run.idleSeconds)}`,
     '',
     ...run.report.phases.flatMap((phase) => [
       `## ${phaseTitle(phase)}`,
