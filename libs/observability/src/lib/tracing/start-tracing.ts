@@ -32,8 +32,7 @@ function diagnosticsTo(logger: Logger): DiagLogger {
 /**
  * Starts the OpenTelemetry SDK: a tracer provider with the service's resource, the sampler of
  * `OTEL_TRACES_SAMPLER` (parent-based, always on by default), a batch processor (`OTEL_BSP_*`) and the
- * OTLP/HTTP exporter, which reads its endpoint, headers and timeout from the `OTEL_EXPORTER_OTLP_*`
- * variables. The SDK's modules are loaded here, only when tracing is on: a service without an endpoint
+ * OTLP/HTTP exporter to the settings' endpoint. The SDK's modules are loaded here, only when tracing is on: a service without an endpoint
  * never loads them.
  */
 export async function startTracing(settings: TracingSettings, logger: Logger): Promise<TracingHandle> {
@@ -56,7 +55,9 @@ export async function startTracing(settings: TracingSettings, logger: Logger): P
     .merge(resources.detectResources({ detectors: [resources.envDetector] }));
   const provider = new NodeTracerProvider({
     resource,
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    // The URL as the settings worked it out (the two endpoint variables); headers, timeout,
+    // compression and certificates the exporter reads from OTEL_EXPORTER_OTLP_* itself.
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.endpoint }))],
   });
   // Registers the AsyncLocalStorage context manager, so a span started in a handler is the active one in
   // everything it awaits.

@@ -26,10 +26,14 @@ jest.mock('@opentelemetry/sdk-trace-node', () => {
 // import(), which jest's module sandbox cannot run. The export over HTTP to a real receiver is proven by
 // apps/pipeline-e2e/src/tracing.e2e-spec.ts, with the services under plain Node.
 const mockExported: ReadableSpan[] = [];
+const mockExporterUrls: (string | undefined)[] = [];
 jest.mock('@opentelemetry/exporter-trace-otlp-http', () => {
   mockExporterLoads++;
   return {
     OTLPTraceExporter: class {
+      constructor(config: { url?: string }) {
+        mockExporterUrls.push(config.url);
+      }
       export(spans: ReadableSpan[], done: (result: { code: number }) => void): void {
         mockExported.push(...spans);
         done({ code: 0 });
@@ -142,6 +146,8 @@ describe('tracing on (an OTLP endpoint set)', () => {
     const tracing = await startTracing(settings as NonNullable<typeof settings>, silent);
     expect(mockSdkLoads).toBe(1);
     expect(mockExporterLoads).toBe(1);
+    // The settings' URL, not whatever the exporter would find in process.env.
+    expect(mockExporterUrls).toEqual(['http://127.0.0.1:4318/v1/traces']);
     expect(tracingEnabled()).toBe(true);
 
     const published = await inSpan(
