@@ -112,14 +112,12 @@ function build(root: string): void {
   const result = spawnSync(
     'npx',
     ['nx', 'run-many', '-t', 'build', `--projects=${BUILD_PROJECTS}`, '--output-style=static'],
-    {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
+    // Nx's output goes to stderr: stdout carries the numbers only.
+    { cwd: root, stdio: ['ignore', 2, 2] },
   );
   if (result.status !== 0) {
     throw new SetupError(
-      `Building the services failed (exit ${result.status ?? result.signal}); run the command above to see why`,
+      `Building the services failed (exit ${result.status ?? result.signal}); Nx said why above`,
     );
   }
   out(`  built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
