@@ -280,6 +280,17 @@ describe('WebhookSender against a real HTTP receiver', () => {
     ).toBe(false);
   });
 
+  it('sends the traceparent it is given, and none when it has none', async () => {
+    const receiver = await startReceiver((_request, response) => response.writeHead(204).end());
+    const traceParent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await allowLoopback().send({ ...sampleRequest(receiver.origin), traceParent });
+    await allowLoopback().send(sampleRequest(receiver.origin));
+    expect(receiver.requests.map((received) => received.headers['traceparent'])).toEqual([
+      traceParent,
+      undefined,
+    ]);
+  });
+
   it('uses the current time for webhook-timestamp when no time is given', async () => {
     const receiver = await startReceiver((_request, response) => response.writeHead(204).end());
     const secret = generateSigningSecret();
