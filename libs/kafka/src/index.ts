@@ -7,4 +7,5 @@ export * from './lib/errors';
 export * from './lib/logger';
 export * from './lib/publisher';
 export * from './lib/retry-policy';
+export * from './lib/retry-topics';
 export * from './lib/topics-admin';
