@@ -363,6 +363,8 @@ export class ConsumerRunner {
       this.resumeTimers.delete(timer);
       resume();
     }, waitMs);
+    // The consumer keeps the process alive while it runs; a pending resume must not once it is gone.
+    timer.unref();
     this.resumeTimers.add(timer);
     this.options.logger.debug(
       { topic, partition, offset: head.offset, waitMs },
