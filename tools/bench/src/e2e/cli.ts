@@ -4,7 +4,7 @@
  * (a phase stalled, or storage lacks rows the join found), 2 for a usage or setup problem.
  */
 import { spawnSync } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -38,6 +38,7 @@ import {
   lagLine,
   perSecond,
   phaseTitle,
+  pipelineCpuLine,
   postgresLine,
   rssLine,
   stageRows,
@@ -464,6 +465,7 @@ async function runPhase(
     );
   }
   out(`  ${cpuLine(phase)}`);
+  out(`  ${pipelineCpuLine(phase, cpus().length)}`);
   out(`  ${postgresLine(phase)}`);
   out(`  ${tableWritesLine(tableWrites, total)}`);
   out(`  ${lagLine(phase)}`);

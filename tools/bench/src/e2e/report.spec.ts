@@ -7,6 +7,8 @@ import {
   cpuLine,
   idleLine,
   perSecond,
+  pipelineCpuLine,
+  pipelineCpuPerArticle,
   postgresLine,
   stageRows,
 } from './report';
@@ -117,6 +119,29 @@ describe('idleLine', () => {
     expect(idleLine(idle, 5)).toBe(
       'Idle for 5 s before the phases: 0.30 cores busy (storage 0.10, broker 0.20)',
     );
+  });
+});
+
+describe('pipelineCpuLine', () => {
+  it('counts the pipeline, not the benchmark or other databases, and gives the CPU-bound rate', () => {
+    const full = {
+      ...phase('full', 10, undefined),
+      cpuSeconds: {
+        storage: 0.3,
+        enrichment: 0.5,
+        benchmark: 5,
+        'postgres (rest of the server)': 7,
+        'kafka broker': 0.2,
+      },
+    };
+    expect(pipelineCpuPerArticle(full)).toBeCloseTo(0.01, 10);
+    expect(pipelineCpuLine(full, 2)).toBe(
+      'Pipeline CPU per article (services, their Postgres backends, the broker): 10.0 ms, so at most 200 articles/s with all 2 cores to the pipeline',
+    );
+  });
+
+  it('says n/a when a process could not be read', () => {
+    expect(pipelineCpuLine(phase('full', 10, undefined), 2)).toBe('Pipeline CPU per article: n/a');
   });
 });
 

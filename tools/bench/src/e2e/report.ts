@@ -153,6 +153,30 @@ export function cpuLine(phase: PhaseReport): string {
   );
 }
 
+/** Processes that are not the pipeline: the benchmark itself and Postgres's work for other databases. */
+const NOT_PIPELINE = new Set(['benchmark', 'postgres (rest of the server)']);
+
+/** CPU seconds per article of the pipeline's own processes (services, their Postgres backends, broker). */
+export function pipelineCpuPerArticle(phase: PhaseReport): number | undefined {
+  const entries = Object.entries(phase.cpuSeconds).filter(([name]) => !NOT_PIPELINE.has(name));
+  if (entries.some(([, seconds]) => seconds === undefined)) return undefined;
+  const total = entries.reduce((sum, [, seconds]) => sum + (seconds ?? 0), 0);
+  return total / Math.max(1, phase.articles.text + phase.articles.ndjson);
+}
+
+/**
+ * What the phase cost in CPU, and the rate that would give with every core to the pipeline: on a busy
+ * machine the wall-clock rate mostly says how much CPU the pipeline got, this says what it needs.
+ */
+export function pipelineCpuLine(phase: PhaseReport, cores: number): string {
+  const perArticle = pipelineCpuPerArticle(phase);
+  if (perArticle === undefined) return 'Pipeline CPU per article: n/a';
+  return (
+    `Pipeline CPU per article (services, their Postgres backends, the broker): ${(perArticle * 1000).toFixed(1)} ms, ` +
+    `so at most ${int(cores / perArticle)} articles/s with all ${cores} cores to the pipeline`
+  );
+}
+
 export function postgresLine(phase: PhaseReport): string {
   const parts = Object.entries(phase.postgresByService).map(
     ([name, seconds]) => `${name} ${seconds === undefined ? 'n/a' : `${seconds.toFixed(1)} s`}`,
