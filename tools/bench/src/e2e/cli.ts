@@ -359,7 +359,23 @@ async function runPhase(
     `\nPhase ${name}: dropping ${total.toLocaleString('en-US')} articles in ${objects.length.toLocaleString('en-US')} files`,
   );
   if (rate === undefined) dropAll(stack.staging, stack.inbox, objects, times);
-  else await dropAtRate(stack.staging, stack.inbox, objects, rate, times, () => bar.update(state()));
+  else {
+    // The bar's "enriched" count needs the topic's end offsets; read them now and then while dropping.
+    let reading: Promise<void> | undefined;
+    const refresh = () => {
+      reading ??= topicEnds(admin, Topic.ArticleEnrichedV1)
+        .then((ends) => {
+          enrichedEnd = ends;
+        })
+        .catch(() => undefined)
+        .finally(() => (reading = undefined));
+    };
+    await dropAtRate(stack.staging, stack.inbox, objects, rate, times, () => {
+      refresh();
+      bar.update(state());
+    });
+    await reading;
+  }
   const dropTimes = [...times.byId.values()];
   const dropSeconds = (Math.max(...dropTimes) - Math.min(...dropTimes)) / 1000;
 
