@@ -19,6 +19,7 @@ export interface EntityRow {
 export interface LinkRow {
   articleId: string;
   entityId: string;
+  publishedAt: string;
   mentions: number;
   salience: number;
   offsets: [number, number][];
@@ -91,6 +92,7 @@ export function childRowsOf({ article, enrichment }: ArticleEnrichedV1): Article
     rows.links.push({
       articleId,
       entityId: id,
+      publishedAt: article.publishedAt,
       mentions: entity.mentions,
       salience: entity.salience,
       offsets: entity.offsets,
@@ -209,6 +211,7 @@ export const ARTICLE_ENTITIES: CopyTable<LinkRow> = {
   columns: [
     { name: 'article_id', value: (row) => row.articleId },
     { name: 'entity_id', value: (row) => row.entityId },
+    { name: 'published_at', value: (row) => utcMidnight(row.publishedAt) },
     { name: 'mentions', value: (row) => row.mentions },
     { name: 'salience', value: (row) => row.salience },
     { name: 'offsets', value: (row) => json(row.offsets) },

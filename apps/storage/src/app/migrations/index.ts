@@ -3,6 +3,7 @@ import { RelationalArticles1764200000000 } from './1764200000000-relational-arti
 import { PublisherStatistics1764600000000 } from './1764600000000-publisher-statistics';
 import { SearchVectorInline1764700000000 } from './1764700000000-search-vector-inline';
 import { ArticleColumnsInline1764800000000 } from './1764800000000-article-columns-inline';
+import { EntityLinksNewestFirst1764900000000 } from './1764900000000-entity-links-newest-first';
 
 /** Listed explicitly, in order: compiled and bundled output cannot be globbed reliably. */
 export const STORAGE_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const STORAGE_MIGRATIONS = [
   PublisherStatistics1764600000000,
   SearchVectorInline1764700000000,
   ArticleColumnsInline1764800000000,
+  EntityLinksNewestFirst1764900000000,
 ];

@@ -90,6 +90,40 @@ describe('article list SQL', () => {
     expect(parameters.values).toEqual([['a'.repeat(32), 'b'.repeat(32)], []]);
   });
 
+  it("one entity: its links are read newest first, joined to their articles, keyset on the links' keys", () => {
+    const id = 'a'.repeat(32);
+    const after = { publishedAt: new Date('2022-02-22T00:00:00Z'), id: 'f'.repeat(32) };
+    const { sql, parameters } = articleListSql({
+      filter: {
+        text: 'vote',
+        entities: { references: [{ name: 'A' }], match: 'any', resolvedIds: [[id]] },
+        collapseDuplicates: true,
+      },
+      sort: 'newest',
+      after,
+      limit: 11,
+    });
+    expect(sql).toContain('FROM storage.article_entities k JOIN storage.articles a ON a.id = k.article_id');
+    expect(sql).toMatch(/k\.entity_id = \(\$\d+::text\[\]\)\[1\]/);
+    expect(sql).toContain('ORDER BY k.published_at DESC, k.article_id DESC');
+    expect(sql).toMatch(/\(k\.published_at, k\.article_id\) < \(\$\d+::timestamptz, \$\d+\)/);
+    // The join stands for the entity condition on `a`; the story's other articles are checked for it.
+    expect(sql).not.toMatch(/ae\.article_id = a\.id/);
+    expect(sql).toMatch(/ae\.article_id = b\.id AND ae\.entity_id = ANY/);
+    expect(parameters.filter((value) => value === 'vote')).toHaveLength(1);
+
+    // Several ids in a group (a name of two types): an article could be joined twice, so no join.
+    const twoIds = articleListSql({
+      filter: {
+        entities: { references: [{ name: 'A' }], match: 'any', resolvedIds: [[id, 'b'.repeat(32)]] },
+      },
+      sort: 'newest',
+      limit: 11,
+    });
+    expect(twoIds.sql).toContain('FROM storage.articles a');
+    expect(twoIds.sql).toMatch(/ae\.article_id = a\.id AND ae\.entity_id = ANY/);
+  });
+
   it('collapsing duplicates applies the same filter to the other articles of the story', () => {
     const { sql } = articleListSql({
       filter: { language: 'en', collapseDuplicates: true },

@@ -37,12 +37,25 @@ const nextDay = (date: string) => {
  * the other articles of its story under the same conditions.
  */
 export function filterPredicates(filter: ArticleFilter, parameters: SqlParameters): Predicate[] {
-  const predicates: Predicate[] = [];
+  const { text, entityGroups, others } = filterPredicateParts(filter, parameters);
+  return [...text, ...entityGroups.map((group) => group.predicate), ...others];
+}
+
+/** The filter's conditions by kind: entities one per group (see EntityFilter.resolvedIds). */
+interface PredicateParts {
+  text: Predicate[];
+  entityGroups: EntityCondition[];
+  others: Predicate[];
+}
+
+function filterPredicateParts(filter: ArticleFilter, parameters: SqlParameters): PredicateParts {
+  const text: Predicate[] = [];
   if (filter.text !== undefined) {
     const query = searchQuery(filter.text, parameters);
-    predicates.push((a) => `${a}.search @@ ${query}`);
+    text.push((a) => `${a}.search @@ ${query}`);
   }
-  if (filter.entities) predicates.push(...entityPredicates(filter.entities, parameters));
+  const entityGroups = filter.entities ? entityPredicates(filter.entities, parameters) : [];
+  const predicates: Predicate[] = [];
   if (filter.language !== undefined) {
     const language = parameters.add(filter.language);
     predicates.push((a) => `${a}.language = ${language}`);
@@ -72,20 +85,29 @@ export function filterPredicates(filter: ArticleFilter, parameters: SqlParameter
     const publisher = parameters.add(filter.publisher);
     predicates.push((a) => `lower(${a}.publisher) = lower(${publisher})`);
   }
-  return predicates;
+  return { text, entityGroups, others: predicates };
 }
 
 export function searchQuery(text: string, parameters: SqlParameters): string {
   return `websearch_to_tsquery('${SEARCH_CONFIG}', ${parameters.add(text)})`;
 }
 
-function entityPredicates(filter: EntityFilter, parameters: SqlParameters): Predicate[] {
+/** An entity condition; for a group of resolved ids, also the bound list (`$n::text[]`). */
+interface EntityCondition {
+  predicate: Predicate;
+  ids?: string;
+}
+
+function entityPredicates(filter: EntityFilter, parameters: SqlParameters): EntityCondition[] {
   if (filter.resolvedIds) {
-    return filter.resolvedIds.map((ids) => {
-      const list = parameters.add(ids, 'text[]');
-      return (a) =>
-        `EXISTS (SELECT 1 FROM storage.article_entities ae
-                  WHERE ae.article_id = ${a}.id AND ae.entity_id = ANY(${list}))`;
+    return filter.resolvedIds.map((group) => {
+      const ids = parameters.add(group, 'text[]');
+      return {
+        ids,
+        predicate: (a) =>
+          `EXISTS (SELECT 1 FROM storage.article_entities ae
+                    WHERE ae.article_id = ${a}.id AND ae.entity_id = ANY(${ids}))`,
+      };
     });
   }
   const type = filter.type === undefined ? undefined : parameters.add(filter.type);
@@ -104,9 +126,11 @@ function entityPredicates(filter: EntityFilter, parameters: SqlParameters): Pred
       `EXISTS (SELECT 1 FROM storage.article_entities ae
                 WHERE ae.article_id = ${a}.id AND ae.entity_id IN (${entities}))`;
   };
-  return filter.match === 'any'
-    ? [mentionsAny(filter.references)]
-    : filter.references.map((reference) => mentionsAny([reference]));
+  const predicates =
+    filter.match === 'any'
+      ? [mentionsAny(filter.references)]
+      : filter.references.map((reference) => mentionsAny([reference]));
+  return predicates.map((predicate) => ({ predicate }));
 }
 
 export interface ArticleListQuery {
@@ -130,32 +154,81 @@ export interface SqlStatement {
  */
 export const RELEVANCE_WINDOW = 1000;
 
-/** The conditions every query of the list shares: the filter and, when collapsing, one per story. */
-function listConditions(filter: ArticleFilter, parameters: SqlParameters): string[] {
-  const predicates = filterPredicates(filter, parameters);
-  const where = predicates.map((predicate) => predicate('a'));
+/**
+ * Where the list reads its articles from (alias `a`) and the keys of its newest-first order, equal to
+ * `(a.published_at, a.id)`. Filtered by one entity, it reads that entity's links newest first
+ * (article_entities_entity_newest) and joins their articles: pages of an entity's articles then cost
+ * what the page needs, where walking all articles newest first for the few that mention it, or joining
+ * all its articles before sorting them, cost up to 100 ms (an entity in 4% or 13% of 100,000 articles).
+ */
+interface ListSource {
+  from: string;
+  publishedAt: string;
+  id: string;
+}
+
+const ALL_ARTICLES: ListSource = { from: 'storage.articles a', publishedAt: 'a.published_at', id: 'a.id' };
+
+interface ListPlan {
+  source: ListSource;
+  /** Conditions on `a` (and on the source). */
+  where: string[];
+}
+
+/**
+ * The source and the conditions every query of the list shares: the filter and, when collapsing, one
+ * per story. Each filter value is bound once.
+ */
+function listPlan(filter: ArticleFilter, parameters: SqlParameters): ListPlan {
+  const { text, entityGroups, others } = filterPredicateParts(filter, parameters);
+  const groups = filter.entities?.resolvedIds ?? [];
+  const driving = groups.findIndex((ids) => ids.length === 1);
+  const drivingList = entityGroups[driving]?.ids;
+  let source = ALL_ARTICLES;
+  const where: string[] = [];
+  if (drivingList !== undefined) {
+    source = {
+      from: `storage.article_entities k JOIN storage.articles a ON a.id = k.article_id`,
+      publishedAt: 'k.published_at',
+      id: 'k.article_id',
+    };
+    // The group's one id, bound once with its condition on the story's other articles.
+    where.push(`k.entity_id = (${drivingList})[1]`);
+  }
+  // The join already requires the driving entity of `a`; the other articles of a story still need it.
+  const ofArticle = [
+    ...text,
+    ...entityGroups
+      .filter((_, index) => drivingList === undefined || index !== driving)
+      .map((group) => group.predicate),
+    ...others,
+  ];
+  where.push(...ofArticle.map((predicate) => predicate('a')));
   if (filter.collapseDuplicates) {
     // A story is represented by its earliest article that matches: later copies never displace it, so
     // pagination stays stable while a story grows.
     const earlier = ['b.story_id = a.story_id', '(b.published_at, b.id) < (a.published_at, a.id)'];
-    earlier.push(...predicates.map((predicate) => predicate('b')));
+    const ofStory = [...text, ...entityGroups.map((group) => group.predicate), ...others];
+    earlier.push(...ofStory.map((predicate) => predicate('b')));
     where.push(`NOT EXISTS (SELECT 1 FROM storage.articles b WHERE ${earlier.join(' AND ')})`);
   }
-  return where;
+  return { source, where };
 }
 
 const whereClause = (where: readonly string[]) =>
   where.length > 0 ? `WHERE ${where.join('\n             AND ')}` : '';
 
-function keysetBefore(position: KeysetPosition, parameters: SqlParameters): string {
+function keysetBefore(source: ListSource, position: KeysetPosition, parameters: SqlParameters): string {
   const publishedAt = parameters.add(position.publishedAt.toISOString(), 'timestamptz');
-  return `(a.published_at, a.id) < (${publishedAt}, ${parameters.add(position.id)})`;
+  return `(${source.publishedAt}, ${source.id}) < (${publishedAt}, ${parameters.add(position.id)})`;
 }
 
-function keysetAtOrAfter(position: KeysetPosition, parameters: SqlParameters): string {
+function keysetAtOrAfter(source: ListSource, position: KeysetPosition, parameters: SqlParameters): string {
   const publishedAt = parameters.add(position.publishedAt.toISOString(), 'timestamptz');
-  return `(a.published_at, a.id) >= (${publishedAt}, ${parameters.add(position.id)})`;
+  return `(${source.publishedAt}, ${source.id}) >= (${publishedAt}, ${parameters.add(position.id)})`;
 }
+
+const newestFirst = (source: ListSource) => `${source.publishedAt} DESC, ${source.id} DESC`;
 
 /**
  * Ids of one page newest first, by keyset: the page starts strictly after the position of the last
@@ -169,14 +242,14 @@ export function articleListSql(query: ArticleListQuery): SqlStatement {
     return relevancePageSql(query, query.after.window);
   }
   const parameters = new SqlParameters();
-  const where = listConditions(query.filter, parameters);
-  if (query.after) where.push(keysetBefore(query.after, parameters));
+  const { source, where } = listPlan(query.filter, parameters);
+  if (query.after) where.push(keysetBefore(source, query.after, parameters));
   const limit = parameters.add(query.limit, 'integer');
   return {
     sql: `SELECT a.id, a.published_at, NULL::real AS rank
-            FROM storage.articles a
+            FROM ${source.from}
            ${whereClause(where)}
-           ORDER BY a.published_at DESC, a.id DESC
+           ORDER BY ${newestFirst(source)}
            LIMIT ${limit}`,
     parameters: parameters.values,
   };
@@ -200,8 +273,8 @@ export function openRelevanceWindowSql(
 ): SqlStatement {
   const text = relevanceText(query);
   const parameters = new SqlParameters();
-  const where = listConditions(query.filter, parameters);
-  if (ceiling) where.push(keysetBefore(ceiling, parameters));
+  const { source, where } = listPlan(query.filter, parameters);
+  if (ceiling) where.push(keysetBefore(source, ceiling, parameters));
   const size = parameters.add(query.relevanceWindow ?? RELEVANCE_WINDOW, 'integer');
   const rank = rankOf('a', text, parameters);
   // The candidates are found and sorted without their vectors (a sort would carry them all, spilling
@@ -209,9 +282,9 @@ export function openRelevanceWindowSql(
   return {
     sql: `WITH candidates AS MATERIALIZED (
             SELECT a.id, a.published_at
-              FROM storage.articles a
+              FROM ${source.from}
              ${whereClause(where)}
-             ORDER BY a.published_at DESC, a.id DESC
+             ORDER BY ${newestFirst(source)}
              LIMIT ${size}
           ), window_floor AS (
             SELECT published_at, id FROM candidates
@@ -234,9 +307,9 @@ export function relevancePageSql(query: ArticleListQuery, window: RelevanceWindo
   if (!after) throw new Error('a relevance page within a window needs the position it follows');
   const text = relevanceText(query);
   const parameters = new SqlParameters();
-  const where = listConditions(query.filter, parameters);
-  if (window.ceiling) where.push(keysetBefore(window.ceiling, parameters));
-  if (window.floor) where.push(keysetAtOrAfter(window.floor, parameters));
+  const { source, where } = listPlan(query.filter, parameters);
+  if (window.ceiling) where.push(keysetBefore(source, window.ceiling, parameters));
+  if (window.floor) where.push(keysetAtOrAfter(source, window.floor, parameters));
   const rank = rankOf('a', text, parameters);
   const afterRank = parameters.add(after.rank ?? 0, 'real');
   const afterPublishedAt = parameters.add(after.publishedAt.toISOString(), 'timestamptz');
@@ -250,7 +323,7 @@ export function relevancePageSql(query: ArticleListQuery, window: RelevanceWindo
   return {
     sql: `SELECT a.id, a.published_at, ${rank} AS rank,
                  ${floorPublishedAt} AS floor_published_at, ${floorId} AS floor_id
-            FROM storage.articles a
+            FROM ${source.from}
            ${whereClause(where)}
            ORDER BY rank DESC, a.published_at DESC, a.id DESC
            LIMIT ${parameters.add(query.limit, 'integer')}`,

@@ -136,6 +136,8 @@ export interface EntityRow {
 export interface ArticleEntityRow {
   articleId: string;
   entityId: string;
+  /** The article's, so that an entity's articles can be read newest first from its links. */
+  publishedAt: string;
   mentions: number;
   salience: number;
   offsets: [number, number][];
@@ -212,6 +214,7 @@ export function childRowsOf(items: readonly ArticleEnrichedV1[]): ChildRows {
       rows.links.push({
         articleId,
         entityId: id,
+        publishedAt: article.publishedAt,
         mentions: entity.mentions,
         salience: entity.salience,
         offsets: entity.offsets,
@@ -271,6 +274,7 @@ export const ENTITY_COLUMNS: readonly BulkColumn<EntityRow>[] = [
 export const ARTICLE_ENTITY_COLUMNS: readonly BulkColumn<ArticleEntityRow>[] = [
   { name: 'article_id', type: 'text', value: (row) => row.articleId },
   { name: 'entity_id', type: 'text', value: (row) => row.entityId },
+  { name: 'published_at', type: 'timestamptz', value: (row) => utcMidnight(row.publishedAt) },
   { name: 'mentions', type: 'integer', value: (row) => row.mentions },
   { name: 'salience', type: 'double precision', value: (row) => row.salience },
   { name: 'offsets', type: 'jsonb', value: (row) => JSON.stringify(row.offsets) },
