@@ -152,6 +152,7 @@ async function run(
     externalBrokers: process.env['KAFKA_BROKERS']?.trim() || undefined,
     logLevel: options.logLevel,
     inboxStableMs: options.inboxStableMs,
+    cpuProf: options.cpuProf,
     log: out,
   });
   const interrupt = () => {

@@ -23,6 +23,7 @@ describe('parseE2eArgs', () => {
       '--inbox-stable-ms',
       '100',
       '--skip-build',
+      '--cpu-prof',
       '--keep',
       '--log-level=info',
     ]);
@@ -34,6 +35,7 @@ describe('parseE2eArgs', () => {
       ndjsonShare: 0.25,
       inboxStableMs: 100,
       skipBuild: true,
+      cpuProf: true,
       keep: true,
       logLevel: 'info',
     });

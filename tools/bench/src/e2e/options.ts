@@ -18,6 +18,8 @@ export interface E2eBenchOptions {
   /** Give up on a phase when no article has progressed for this long. */
   stallSeconds: number;
   logLevel: string;
+  /** Write a V8 CPU profile of each service (NODE_OPTIONS=--cpu-prof) into .cache/bench/e2e/profiles/. */
+  cpuProf: boolean;
   keep: boolean;
   help: boolean;
 }
@@ -34,6 +36,7 @@ export const DEFAULT_E2E_OPTIONS: E2eBenchOptions = {
   inboxStableMs: undefined,
   stallSeconds: 120,
   logLevel: 'warn',
+  cpuProf: false,
   keep: false,
   help: false,
 };
@@ -69,6 +72,8 @@ go to bench/results/e2e-<time>.{json,md}. Needs Java (for the broker) and Postgr
   --inbox-stable-ms <n>   INBOX_STABLE_MS of ingestion (default: the service's, 500)
   --stall-seconds <n>     give up when nothing progressed for this long (default 120)
   --log-level <level>     LOG_LEVEL of the services (default warn)
+  --cpu-prof              a V8 CPU profile of each service in .cache/bench/e2e/profiles/ (open it in
+                          Chrome DevTools; profiling slows the services down)
   --keep                  keep the database instead of dropping it
   --help                  show this text`;
 
@@ -82,10 +87,13 @@ const POSITIVE_FLAGS: Readonly<Record<string, PositiveOption>> = {
   '--steady-seconds': 'steadySeconds',
   '--stall-seconds': 'stallSeconds',
 };
-const SWITCHES: Readonly<Record<string, 'skipSteady' | 'skipFull' | 'skipBuild' | 'keep' | 'help'>> = {
+const SWITCHES: Readonly<
+  Record<string, 'skipSteady' | 'skipFull' | 'skipBuild' | 'cpuProf' | 'keep' | 'help'>
+> = {
   '--skip-steady': 'skipSteady',
   '--skip-full': 'skipFull',
   '--skip-build': 'skipBuild',
+  '--cpu-prof': 'cpuProf',
   '--keep': 'keep',
   '--help': 'help',
   '-h': 'help',

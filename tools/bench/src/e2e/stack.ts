@@ -207,6 +207,7 @@ export interface StackOptions {
   externalBrokers: string | undefined;
   logLevel: string;
   inboxStableMs: number | undefined;
+  cpuProf: boolean;
   log: (line: string) => void;
 }
 
@@ -296,6 +297,9 @@ export class Stack {
       // On a broker of its own the groups start before any event; on a shared one they must not read
       // its history.
       KAFKA_AUTO_OFFSET_RESET: this.broker ? 'earliest' : 'latest',
+      ...(this.options.cpuProf
+        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(this.cacheDir, 'profiles')}` }
+        : {}),
       ...(this.options.inboxStableMs === undefined
         ? {}
         : { INBOX_STABLE_MS: String(this.options.inboxStableMs) }),
