@@ -77,6 +77,8 @@ export class ServiceProcess {
     readonly port: number,
     private readonly env: Record<string, string>,
     readonly logFile: string,
+    /** Node options before the entry point (NODE_OPTIONS does not allow --cpu-prof). */
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
 
   get baseUrl(): string {
@@ -90,7 +92,7 @@ export class ServiceProcess {
   start(): void {
     const log = openSync(this.logFile, 'w');
     try {
-      this.child = spawn(process.execPath, [this.entry], {
+      this.child = spawn(process.execPath, [...this.nodeArgs, this.entry], {
         env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
         stdio: ['ignore', log, log],
       });
@@ -297,9 +299,6 @@ export class Stack {
       // On a broker of its own the groups start before any event; on a shared one they must not read
       // its history.
       KAFKA_AUTO_OFFSET_RESET: this.broker ? 'earliest' : 'latest',
-      ...(this.options.cpuProf
-        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(this.cacheDir, 'profiles')}` }
-        : {}),
       ...(this.options.inboxStableMs === undefined
         ? {}
         : { INBOX_STABLE_MS: String(this.options.inboxStableMs) }),
@@ -317,6 +316,7 @@ export class Stack {
           ports[index] as number,
           { ...common, KAFKA_GROUP_ID: this.groups[name], PUBLIC_API_URL: storageUrl },
           join(this.cacheDir, `${name}.log`),
+          this.options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(this.cacheDir, 'profiles')}`] : [],
         ),
       );
     });
