@@ -522,6 +522,8 @@ describe('GET /api/articles pagination under concurrent inserts, with every kind
     ['collapseDuplicates', { collapseDuplicates: 'true', q: 'vote' }],
     ['sort=relevance', { q: 'vote', sort: 'relevance' }],
     ['sort=relevance, collapsed', { q: 'vote', sort: 'relevance', collapseDuplicates: 'true' }],
+    ['sort=relevance, one entity', { q: 'vote', sort: 'relevance', entity: 'Vladimir Putin' }],
+    ['one entity, collapsed', { entity: 'Vladimir Putin', collapseDuplicates: 'true' }],
   ])('%s: no item served twice, none of the existing skipped, strictly in order', async (_label, query) => {
     const collapse = query['collapseDuplicates'] === 'true';
     const inserted: ArticleEnrichedV1[] = [];
