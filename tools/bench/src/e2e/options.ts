@@ -52,13 +52,15 @@ temporary inbox folder and a webhook receiver subscribed to every article, then 
 articles into the inbox:
 
   1. steady: text files at --rate articles/s for --steady-seconds: latency p50/p95/p99 from the drop
-     to enriched (event published), stored (enrichment committed in storage) and the webhook;
+     to ingested and enriched (events published), stored (enrichment committed in storage) and the
+     webhook;
   2. full speed: --articles articles at once, as text files and NDJSON files: articles/s from the first
      drop to the last article enriched, stored and notified, and the same latencies;
   3. enrichment alone: the same articles through @newsflow/enrichment in this process, one thread:
      articles/s, and the pipeline's rate as a share of it.
 
-Peak RSS and CPU seconds per service, consumer lag and where the time went are reported too. Results
+Peak RSS and CPU seconds per service (Postgres's too, by the service it served), row writes per article
+and table, and consumer lag are reported too, to say where the time went. Results
 go to bench/results/e2e-<time>.{json,md}. Needs Java (for the broker) and Postgres.
 
   --articles <n>          articles at full speed (default 20000)
