@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { type ExecFileSyncOptionsWithStringEncoding, execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,11 @@ export function describeMachine(loadAtStart: readonly number[]) {
 export function gitState(root: string): { commit: string; dirty: boolean } {
   try {
     // git's own complaint (outside a checkout) is not the benchmark's: the result says "unknown".
-    const quiet = { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] } as const;
+    const quiet: ExecFileSyncOptionsWithStringEncoding = {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    };
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], quiet).trim();
     const status = execFileSync('git', ['status', '--porcelain'], quiet);
     return { commit, dirty: status.trim() !== '' };
