@@ -316,6 +316,9 @@ describe('retry topics against a real broker', () => {
       const { source, groupId } = await privateSetup('batch');
       const articles = [sampleIngestedArticle(), sampleIngestedArticle(), sampleIngestedArticle()];
       const calls: { ids: string[]; attempt: number }[] = [];
+      // All three are on the topic before the member joins, so its first fetch holds them as one chunk
+      // (published one by one to a running member, the first fetch could get only the first).
+      await publishAll(source, articles);
       await startRunner({
         source,
         groupId,
@@ -331,7 +334,6 @@ describe('retry topics against a real broker', () => {
           },
         },
       });
-      await publishAll(source, articles);
       await eventually(
         'three batches of one from the retry topic',
         () => (calls.filter((call) => call.ids.length === 1).length === 3 ? true : undefined),
