@@ -1,4 +1,5 @@
 /** Command-line options of `npm run bench` (the end-to-end benchmark), parsed without side effects. */
+import { LOG_LEVELS, integerAtLeast, readFlags } from '../flags';
 
 export interface E2eBenchOptions {
   /** Articles dropped at full speed. */
@@ -40,8 +41,6 @@ export const DEFAULT_E2E_OPTIONS: E2eBenchOptions = {
   keep: false,
   help: false,
 };
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export const E2E_USAGE = `Usage: npm run bench -- [options]
 
@@ -103,12 +102,7 @@ const SWITCHES: Readonly<
 
 export function parseE2eArgs(argv: readonly string[]): ParsedE2eArgs {
   const options: E2eBenchOptions = { ...DEFAULT_E2E_OPTIONS };
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index] as string;
-    const equals = arg.indexOf('=');
-    const [flag, inline] =
-      arg.startsWith('--') && equals > 0 ? [arg.slice(0, equals), arg.slice(equals + 1)] : [arg, undefined];
-    const value = (): string | undefined => inline ?? argv[++index];
+  for (const { arg, flag, inline, value } of readFlags(argv)) {
     const positive = POSITIVE_FLAGS[flag];
     const toggle = SWITCHES[flag];
     if (positive !== undefined) {
@@ -137,11 +131,6 @@ export function parseE2eArgs(argv: readonly string[]): ParsedE2eArgs {
   if (options.skipSteady && options.skipFull)
     return fail('--skip-steady and --skip-full leave nothing to run');
   return { ok: true, options };
-}
-
-function integerAtLeast(raw: string | undefined, minimum: number): number | undefined {
-  const value = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
-  return Number.isInteger(value) && value >= minimum ? value : undefined;
 }
 
 function fail(message: string): ParsedE2eArgs {

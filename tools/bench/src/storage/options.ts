@@ -1,3 +1,5 @@
+import { LOG_LEVELS, integerAtLeast, readFlags } from '../flags';
+
 export interface StorageBenchOptions {
   /** Articles through the consumer path, and COPY of the same rows. */
   count: number;
@@ -35,8 +37,6 @@ export const DEFAULT_STORAGE_OPTIONS: StorageBenchOptions = {
   regenerate: false,
   help: false,
 };
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export const STORAGE_USAGE = `Usage: npm run bench:storage -- [options]
 
@@ -90,12 +90,7 @@ const NON_NEGATIVE_FLAGS: Readonly<Record<string, NonNegativeOption>> = {
 
 export function parseStorageArgs(argv: readonly string[]): ParsedStorageArgs {
   const options: StorageBenchOptions = { ...DEFAULT_STORAGE_OPTIONS };
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index] as string;
-    const equals = arg.indexOf('=');
-    const [flag, inline] =
-      arg.startsWith('--') && equals > 0 ? [arg.slice(0, equals), arg.slice(equals + 1)] : [arg, undefined];
-    const value = (): string | undefined => inline ?? argv[++index];
+  for (const { arg, flag, value } of readFlags(argv)) {
     const count = COUNT_FLAGS[flag];
     const nonNegative = NON_NEGATIVE_FLAGS[flag];
     if (count !== undefined) {
@@ -121,11 +116,6 @@ export function parseStorageArgs(argv: readonly string[]): ParsedStorageArgs {
     return fail(`--query-articles (${options.queryArticles}) must be at least --count (${options.count})`);
   }
   return { ok: true, options };
-}
-
-function integerAtLeast(raw: string | undefined, minimum: number): number | undefined {
-  const value = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
-  return Number.isInteger(value) && value >= minimum ? value : undefined;
 }
 
 function fail(message: string): ParsedStorageArgs {
