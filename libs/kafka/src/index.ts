@@ -1,3 +1,4 @@
+export * from './lib/batch-coalescer';
 export * from './lib/client';
 export * from './lib/client-security';
 export * from './lib/consumed-event';

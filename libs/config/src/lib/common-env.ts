@@ -62,6 +62,12 @@ export const KafkaEnvSchema = z.object({
    * hold KAFKA_MAX_BATCH_SIZE messages: kafkajs's 1 MiB held 84 enriched events of 12 KB.
    */
   KAFKA_MAX_BYTES_PER_PARTITION: positiveIntFromEnv(8 * 1024 * 1024),
+  /**
+   * Partitions a consumer handles at once (kafkajs partitionsConsumedConcurrently). As many as the
+   * topics have by default: a single instance then works on all of them together, and batch handlers
+   * merge the chunks of partitions handled together into one write (see BatchCoalescer).
+   */
+  KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: positiveIntFromEnv(6),
   /** TLS and SASL for production clusters; rules between them run in loadConfig. */
   ...KafkaSecurityEnvSchema.shape,
 });

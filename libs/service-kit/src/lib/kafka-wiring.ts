@@ -44,6 +44,7 @@ export function consumerTransportFor(
     startFrom: input.config.KAFKA_AUTO_OFFSET_RESET,
     maxBatchSize: input.config.KAFKA_MAX_BATCH_SIZE,
     maxBytesPerPartition: input.config.KAFKA_MAX_BYTES_PER_PARTITION,
+    partitionsConsumedConcurrently: input.config.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
     retryPolicy: {
       maxAttempts: input.config.KAFKA_MAX_ATTEMPTS,
       initialBackoffMs: 500,

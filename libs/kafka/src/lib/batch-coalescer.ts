@@ -1,0 +1,95 @@
+interface Submission<T> {
+  items: readonly T[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export interface BatchCoalescerOptions {
+  /** Most items one merged call takes; a single submission larger than this still runs whole. */
+  maxItems: number;
+}
+
+/**
+ * Merges batches submitted at about the same time into one call of `run`.
+ *
+ * kafkajs hands a consumer one partition at a time, so a consumer that keeps up sees a few messages per
+ * partition per fetch, and a batch handler would pay a transaction (statements, a commit) for each
+ * sliver. The partitions it handles concurrently each submit their chunk here instead, and one call
+ * takes them all, as Kafka Connect's sinks take a poll's records from every partition. While a call
+ * runs, new submissions wait and are merged into the next one, so batches grow with the load instead of
+ * calls queueing up; calls never overlap.
+ *
+ * A submission resolves once a call that included it succeeded. When a merged call fails, each of its
+ * submissions is run again on its own: one bad chunk fails alone (and goes the way of any failed batch:
+ * retried, then one message at a time), and the others succeed.
+ */
+export class BatchCoalescer<T> {
+  private pending: Submission<T>[] = [];
+  private draining = false;
+
+  constructor(
+    private readonly run: (items: readonly T[]) => Promise<void>,
+    private readonly options: BatchCoalescerOptions,
+  ) {
+    if (!Number.isInteger(options.maxItems) || options.maxItems < 1) {
+      throw new Error(`maxItems must be a positive integer, got ${options.maxItems}`);
+    }
+  }
+
+  /** Resolves when the items are done (in a merged call or alone); rejects with their own call's error. */
+  submit(items: readonly T[]): Promise<void> {
+    if (items.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ items, resolve, reject });
+      // The next turn of the event loop: partitions being handled at the same moment submit by then.
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) await this.runMerged(this.takeNext());
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** The oldest submissions that fit in maxItems together (at least one). */
+  private takeNext(): Submission<T>[] {
+    let count = 0;
+    let taken = 0;
+    for (const submission of this.pending) {
+      if (taken > 0 && count + submission.items.length > this.options.maxItems) break;
+      count += submission.items.length;
+      taken += 1;
+    }
+    return this.pending.splice(0, taken);
+  }
+
+  private async runMerged(group: readonly Submission<T>[]): Promise<void> {
+    if (group.length === 1) {
+      await this.runAlone(group[0] as Submission<T>);
+      return;
+    }
+    try {
+      await this.run(group.flatMap((submission) => submission.items));
+    } catch {
+      // Which submission failed is unknown: each gets its own call, and its own outcome.
+      for (const submission of group) await this.runAlone(submission);
+      return;
+    }
+    for (const submission of group) submission.resolve();
+  }
+
+  private async runAlone(submission: Submission<T>): Promise<void> {
+    try {
+      await this.run(submission.items);
+      submission.resolve();
+    } catch (error) {
+      submission.reject(error);
+    }
+  }
+}
