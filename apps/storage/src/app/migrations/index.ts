@@ -4,6 +4,7 @@ import { PublisherStatistics1764600000000 } from './1764600000000-publisher-stat
 import { SearchVectorInline1764700000000 } from './1764700000000-search-vector-inline';
 import { ArticleColumnsInline1764800000000 } from './1764800000000-article-columns-inline';
 import { EntityLinksNewestFirst1764900000000 } from './1764900000000-entity-links-newest-first';
+import { ArticleNotifications1765000000000 } from './1765000000000-article-notifications';
 
 /** Listed explicitly, in order: compiled and bundled output cannot be globbed reliably. */
 export const STORAGE_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const STORAGE_MIGRATIONS = [
   SearchVectorInline1764700000000,
   ArticleColumnsInline1764800000000,
   EntityLinksNewestFirst1764900000000,
+  ArticleNotifications1765000000000,
 ];

@@ -8,6 +8,7 @@ import { openServiceDatabase, serviceDataSourceOptions } from '@newsflow/databas
 
 import { CreateArticles1764100000000 } from '../migrations/1764100000000-create-articles';
 import { STORAGE_MIGRATIONS } from '../migrations';
+import { ArticleNotifications1765000000000 } from '../migrations/1765000000000-article-notifications';
 import { STORAGE_SCHEMA } from '../storage.config';
 import { ArticleEntity } from './article.entity';
 import { ArticleRepository } from './article.repository';
@@ -375,6 +376,65 @@ describe('batch writes (real Postgres)', () => {
     expect(await db.articles.markNotified([later, earlier])).toBe(0);
     expect(await db.dump({ withSystemColumns: true })).toEqual(notified);
     expect((await db.articles.findById(article.id))?.notifiedAt?.toISOString()).toBe(earlier.notifiedAt);
+  });
+
+  it('keeps a notification that comes before its article, and leaves the article row alone', async () => {
+    const article = sampleArticle();
+    const notifiedAt = '2022-02-23T08:30:00.000Z';
+    expect(await db.articles.markNotified([{ articleId: article.id, notifiedAt }])).toBe(1);
+    await db.articles.saveIngestedBatch([article]);
+    const stored = await db.dump({ withSystemColumns: true });
+
+    expect((await db.articles.findById(article.id))?.notifiedAt?.toISOString()).toBe(notifiedAt);
+    // A later notification changes neither table: the article row is never rewritten for one.
+    expect(
+      await db.articles.markNotified([{ articleId: article.id, notifiedAt: '2022-02-24T00:00:00Z' }]),
+    ).toBe(0);
+    expect(await db.dump({ withSystemColumns: true })).toEqual(stored);
+  });
+});
+
+describe('migration of notified_at to its own table', () => {
+  it('moves the notification times of stored articles and drops the column', async () => {
+    const before = STORAGE_MIGRATIONS.findIndex(
+      (migration) => migration === ArticleNotifications1765000000000,
+    );
+    const old = await openStorageTestDatabase('storage_notified_move', STORAGE_MIGRATIONS.slice(0, before));
+    try {
+      const [notified, silent] = [sampleArticle(), sampleArticle()];
+      const insert = unnestInsert('storage.articles', INGESTED_ARTICLE_COLUMNS, [notified, silent]);
+      await old.dataSource.query(insert.sql, insert.parameters);
+      await old.dataSource.query(`UPDATE storage.articles SET notified_at = $2 WHERE id = $1`, [
+        notified.id,
+        '2022-02-23T08:30:00Z',
+      ]);
+
+      const migrated = await openServiceDatabase(
+        serviceDataSourceOptions({
+          url: old.url,
+          schema: STORAGE_SCHEMA,
+          entities: [ArticleEntity],
+          migrations: STORAGE_MIGRATIONS,
+          poolSize: 2,
+          applicationName: 'newsflow-storage-notified-move',
+        }),
+        STORAGE_SCHEMA,
+      );
+      await migrated.destroy();
+
+      expect((await old.dump())['article_notifications']).toHaveLength(1);
+      expect((await old.articles.findById(notified.id))?.notifiedAt?.toISOString()).toBe(
+        '2022-02-23T08:30:00.000Z',
+      );
+      const columns = (await old.dataSource.query(
+        `SELECT column_name FROM information_schema.columns
+          WHERE table_schema = 'storage' AND table_name = 'articles' AND column_name = 'notified_at'`,
+      )) as unknown[];
+      expect(columns).toEqual([]);
+      expect((await old.articles.findById(silent.id))?.notifiedAt).toBeNull();
+    } finally {
+      await old.close();
+    }
   });
 });
 

@@ -1,4 +1,12 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryColumn,
+  UpdateDateColumn,
+  VirtualColumn,
+} from 'typeorm';
 
 import { type EnrichmentV1, type SourceObject } from '@newsflow/contracts';
 
@@ -94,8 +102,12 @@ export class ArticleEntity {
   @Column({ type: 'jsonb', nullable: true, select: false })
   enrichment!: EnrichmentV1 | null;
 
-  /** Set by notification (through an event) once the article has been matched and delivered. */
-  @Column({ name: 'notified_at', type: 'timestamptz', nullable: true })
+  /** When notification first matched the article with a subscription (through an event); its own table. */
+  @VirtualColumn({
+    type: 'timestamptz',
+    query: (alias) =>
+      `SELECT n.notified_at FROM storage.article_notifications n WHERE n.article_id = ${alias}.id`,
+  })
   notifiedAt!: Date | null;
 
   @CreateDateColumn({ name: 'stored_at', type: 'timestamptz' })

@@ -120,20 +120,21 @@ export class ArticleRepository {
 
   /**
    * Records when articles were notified about; the earliest time is kept, so replays change nothing.
-   * Returns how many rows changed. Articles not stored yet are not created by this.
+   * Returns how many rows changed. A notification may come before its article is stored: it is kept.
    */
   async markNotified(items: readonly ArticleNotified[]): Promise<number> {
     if (items.length === 0) return 0;
-    const [, changed] = (await this.dataSource.query(
-      `UPDATE storage.articles a
-          SET notified_at = n.notified_at, updated_at = now()
-         FROM (SELECT id, min(at) AS notified_at
-                 FROM unnest($1::text[], $2::timestamptz[]) AS u(id, at)
-                GROUP BY id) n
-        WHERE a.id = n.id AND (a.notified_at IS NULL OR a.notified_at > n.notified_at)`,
+    // Rows in id order, so that concurrent writers lock them in the same order.
+    const rows = (await this.dataSource.query(
+      `INSERT INTO storage.article_notifications AS n (article_id, notified_at)
+       SELECT id, min(at) FROM unnest($1::text[], $2::timestamptz[]) AS u(id, at)
+        GROUP BY id ORDER BY id
+       ON CONFLICT (article_id) DO UPDATE SET notified_at = EXCLUDED.notified_at
+        WHERE n.notified_at > EXCLUDED.notified_at
+       RETURNING article_id`,
       [items.map((item) => item.articleId), items.map((item) => item.notifiedAt)],
-    )) as [unknown[], number];
-    return changed;
+    )) as unknown[];
+    return rows.length;
   }
 
   async findById(id: string): Promise<ArticleEntity | null> {

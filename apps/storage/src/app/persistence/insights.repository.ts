@@ -42,12 +42,12 @@ export interface EnrichmentBacklog {
   oldestStoredAt: Date | null;
 }
 
-/** The column that records when an article reached each stage. */
-const STAGE_COLUMN: Record<PipelineStage, string> = {
-  ingested: 'ingested_at',
-  stored: 'stored_at',
-  enriched: 'enriched_at',
-  notified: 'notified_at',
+/** The table and column that record when an article reached each stage. */
+const STAGE_COLUMN: Record<PipelineStage, { table: string; column: string }> = {
+  ingested: { table: 'storage.articles', column: 'ingested_at' },
+  stored: { table: 'storage.articles', column: 'stored_at' },
+  enriched: { table: 'storage.articles', column: 'enriched_at' },
+  notified: { table: 'storage.article_notifications', column: 'notified_at' },
 };
 
 /** Aggregates over the stored articles: top entities and their trend, articles per stage per day. */
@@ -132,14 +132,14 @@ export class InsightsRepository {
 
   /** How many articles reached each stage on each UTC day of the window (days without any omitted). */
   async articlesPerStagePerDay(window: TimeWindow): Promise<StageCount[]> {
-    const perStage = PIPELINE_STAGES.map(
-      (stage) =>
-        `SELECT '${stage}' AS stage, to_char(${STAGE_COLUMN[stage]} AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
-                count(*)::integer AS articles
-           FROM storage.articles
-          WHERE ${STAGE_COLUMN[stage]} >= $1 AND ${STAGE_COLUMN[stage]} < $2
-          GROUP BY 2`,
-    );
+    const perStage = PIPELINE_STAGES.map((stage) => {
+      const { table, column } = STAGE_COLUMN[stage];
+      return `SELECT '${stage}' AS stage, to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+                     count(*)::integer AS articles
+                FROM ${table}
+               WHERE ${column} >= $1 AND ${column} < $2
+               GROUP BY 2`;
+    });
     return (await this.dataSource.query(perStage.join('\nUNION ALL\n'), [
       window.from,
       window.to,

@@ -23,6 +23,7 @@ export const STORAGE_TABLES = [
   'article_quotes',
   'article_amounts',
   'near_duplicates',
+  'article_notifications',
 ] as const;
 
 export interface StorageTestDatabase {
@@ -100,6 +101,7 @@ function orderOf(table: (typeof STORAGE_TABLES)[number]): string {
     case 'article_amounts':
       return 'article_id, position';
     case 'near_duplicates':
+    case 'article_notifications':
       return 'article_id';
   }
 }
