@@ -27,10 +27,42 @@ export interface NearDuplicateSettings {
   readonly maxDistance: number;
 }
 
-/** `bands[1] = $2 OR ... OR bands[8] = $9`, each served by its own expression index. */
-const BAND_MATCH = Array.from({ length: 8 }, (_, band) => `bands[${band + 1}] = $${band + 2}::smallint`).join(
+/** `f.bands[1] = i.b1 OR ... OR f.bands[8] = i.b8`, each served by its own expression index. */
+const BAND_MATCH = Array.from({ length: 8 }, (_, band) => `f.bands[${band + 1}] = i.b${band + 1}`).join(
   ' OR ',
 );
+const BAND_COLUMNS = Array.from({ length: 8 }, (_, band) => `b${band + 1}`).join(', ');
+const BAND_PARAMETERS = Array.from({ length: 8 }, (_, band) => `$${band + 4}::smallint[]`).join(', ');
+
+/**
+ * For every input (its ordinal in `ord`), its own row if it was fingerprinted before (a replay) and the
+ * stored hashes within the distance and the publication window. One round trip for a whole chunk: the
+ * lateral lookup runs once per input, each through the band indexes.
+ */
+const LOOKUP = `
+  SELECT i.ord::int AS ord, f.article_id, f.seq::text AS seq, f.simhash, f.story_id, f.near_duplicate_of, f.distance
+    FROM unnest($1::text[], $2::text[], $3::date[], ${BAND_PARAMETERS})
+         WITH ORDINALITY AS i(article_id, simhash, published_on, ${BAND_COLUMNS}, ord)
+   CROSS JOIN LATERAL (
+     SELECT f.* FROM enrichment.fingerprints f
+      WHERE f.article_id = i.article_id
+         OR ((${BAND_MATCH})
+             AND f.published_on BETWEEN i.published_on - $12::int AND i.published_on + $12::int
+             AND bit_count(('x' || f.simhash)::bit(64) # ('x' || i.simhash)::bit(64)) <= $13)
+   ) f`;
+
+/** Rows are inserted in offset order, so `seq` orders a chunk's first sightings as it orders the stream. */
+const INSERT = `
+  INSERT INTO enrichment.fingerprints
+    (article_id, simhash, bands, published_on, near_duplicate_of, distance, story_id)
+  SELECT article_id, simhash, bands::smallint[], published_on, near_duplicate_of, distance, story_id
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], $6::smallint[], $7::text[])
+         WITH ORDINALITY AS i(article_id, simhash, bands, published_on, near_duplicate_of, distance, story_id, ord)
+   ORDER BY ord
+  ON CONFLICT (article_id) DO NOTHING
+  RETURNING article_id`;
+
+const DAY_MS = 86_400_000;
 
 interface FingerprintRow {
   article_id: string;
@@ -80,54 +112,107 @@ export class NearDuplicateIndex {
   ) {}
 
   async resolve(input: StoryLookupInput): Promise<StoryLookupResult> {
-    const bands = simhashBands(input.simhash);
-    // One round trip finds both the article's own row (a replay) and its candidates: the band indexes
-    // narrow the window to hashes sharing a band, Postgres counts the differing bits of those.
-    const rows: FingerprintRow[] = await this.dataSource.query(
-      `SELECT article_id, seq::text AS seq, simhash, story_id, near_duplicate_of, distance
-         FROM enrichment.fingerprints
-        WHERE article_id = $1
-           OR ((${BAND_MATCH})
-               AND published_on BETWEEN $10::date - $11::int AND $10::date + $11::int
-               AND bit_count(('x' || simhash)::bit(64) # ('x' || $12)::bit(64)) <= $13)`,
-      [
-        input.articleId,
-        ...bands,
-        input.publishedAt,
-        this.settings.windowDays,
-        input.simhash,
-        this.settings.maxDistance,
-      ],
-    );
-    const own = rows.find((row) => row.article_id === input.articleId);
-    if (own) return { nearDuplicate: storedAnswer(own), firstSighting: false };
+    const [result] = await this.resolveMany([input]);
+    return result as StoryLookupResult;
+  }
 
-    const nearDuplicate = earliestNearDuplicate(input.simhash, rows, this.settings.maxDistance);
-    const inserted: unknown[] = await this.dataSource.query(
-      `INSERT INTO enrichment.fingerprints
-         (article_id, simhash, bands, published_on, near_duplicate_of, distance, story_id)
-       VALUES ($1, $2, $3::smallint[], $4, $5, $6, $7)
-       ON CONFLICT (article_id) DO NOTHING
-       RETURNING seq`,
-      [
-        input.articleId,
-        input.simhash,
-        bands,
-        input.publishedAt,
-        nearDuplicate?.of ?? null,
-        nearDuplicate?.distance ?? null,
-        nearDuplicate?.storyId ?? input.articleId,
-      ],
-    );
-    if (inserted.length > 0) return { nearDuplicate, firstSighting: true };
+  /**
+   * Places several articles in their stories, as if resolved one after the other in the given order
+   * (a chunk's offset order): an article may be the near-duplicate of an earlier one of the same call,
+   * and an article given twice is a first sighting only the first time. Two round trips whatever the
+   * number of articles (one lookup, one insert), a third only when another consumer fingerprinted one
+   * of them in between.
+   */
+  async resolveMany(inputs: readonly StoryLookupInput[]): Promise<StoryLookupResult[]> {
+    if (inputs.length === 0) return [];
+    const bands = inputs.map((input) => simhashBands(input.simhash));
+    const rows: (FingerprintRow & { ord: number })[] = await this.dataSource.query(LOOKUP, [
+      inputs.map((input) => input.articleId),
+      inputs.map((input) => input.simhash),
+      inputs.map((input) => input.publishedAt),
+      ...Array.from({ length: 8 }, (_, band) => bands.map((bytes) => bytes[band])),
+      this.settings.windowDays,
+      this.settings.maxDistance,
+    ]);
+    const stored: FingerprintRow[][] = inputs.map(() => []);
+    for (const row of rows) stored[row.ord - 1]?.push(row);
 
-    // Another consumer fingerprinted the same article between the lookup and the insert: its answer wins.
-    const [stored]: FingerprintRow[] = await this.dataSource.query(
-      `SELECT article_id, seq::text AS seq, simhash, story_id, near_duplicate_of, distance
-         FROM enrichment.fingerprints WHERE article_id = $1`,
-      [input.articleId],
+    const results: StoryLookupResult[] = [];
+    /** The call's first sightings so far, in order: candidates for the articles after them. */
+    const sightings: FirstSighting[] = [];
+    const sightingOf = new Map<string, FirstSighting>();
+    inputs.forEach((input, index) => {
+      const own = stored[index]?.find((row) => row.article_id === input.articleId);
+      if (own) {
+        results.push({ nearDuplicate: storedAnswer(own), firstSighting: false });
+        return;
+      }
+      const earlier = sightingOf.get(input.articleId);
+      if (earlier) {
+        results.push({ nearDuplicate: earlier.nearDuplicate, firstSighting: false });
+        return;
+      }
+      // Stored candidates were all seen before this call's articles: the earliest of them wins.
+      const nearDuplicate =
+        earliestNearDuplicate(input.simhash, stored[index] ?? [], this.settings.maxDistance) ??
+        this.earliestAmong(sightings, input);
+      const sighting: FirstSighting = { input, bands: bands[index] ?? [], nearDuplicate };
+      sightings.push(sighting);
+      sightingOf.set(input.articleId, sighting);
+      results.push({ nearDuplicate, firstSighting: true });
+    });
+    if (sightings.length === 0) return results;
+
+    const inserted: { article_id: string }[] = await this.dataSource.query(INSERT, [
+      sightings.map((s) => s.input.articleId),
+      sightings.map((s) => s.input.simhash),
+      sightings.map((s) => `{${s.bands.join(',')}}`),
+      sightings.map((s) => s.input.publishedAt),
+      sightings.map((s) => s.nearDuplicate?.of ?? null),
+      sightings.map((s) => s.nearDuplicate?.distance ?? null),
+      sightings.map((s) => s.nearDuplicate?.storyId ?? s.input.articleId),
+    ]);
+    if (inserted.length === sightings.length) return results;
+
+    // Another consumer fingerprinted some of them between the lookup and the insert: its answer wins.
+    const ours = new Set(inserted.map((row) => row.article_id));
+    // (An article of this call found near it keeps the answer computed here: the race of two instances
+    // the class comment describes, one round trip wide.)
+    const theirs = new Set(
+      sightings.map((s) => s.input.articleId).filter((articleId) => !ours.has(articleId)),
     );
-    return { nearDuplicate: stored && storedAnswer(stored), firstSighting: false };
+    const storedRows: FingerprintRow[] = await this.dataSource.query(
+      `SELECT article_id, seq::text AS seq, simhash, story_id, near_duplicate_of, distance
+         FROM enrichment.fingerprints WHERE article_id = ANY($1::text[])`,
+      [[...theirs]],
+    );
+    const storedById = new Map(storedRows.map((row) => [row.article_id, row]));
+    return results.map((result, index) => {
+      const articleId = inputs[index]?.articleId ?? '';
+      if (!theirs.has(articleId)) return result;
+      const row = storedById.get(articleId);
+      return { nearDuplicate: row && storedAnswer(row), firstSighting: false };
+    });
+  }
+
+  /** The first of this call's earlier first sightings within the distance and the publication window. */
+  private earliestAmong(
+    sightings: readonly FirstSighting[],
+    input: StoryLookupInput,
+  ): NearDuplicate | undefined {
+    const published = Date.parse(input.publishedAt);
+    for (const earlier of sightings) {
+      const days = Math.abs(published - Date.parse(earlier.input.publishedAt)) / DAY_MS;
+      if (days > this.settings.windowDays) continue;
+      const distance = hammingDistance(input.simhash, earlier.input.simhash);
+      if (distance > this.settings.maxDistance) continue;
+      return {
+        of: earlier.input.articleId,
+        distance,
+        storyId: earlier.nearDuplicate?.storyId ?? earlier.input.articleId,
+      };
+    }
+    return undefined;
   }
 
   /** Forgets fingerprints first seen before `before`; returns how many. */
@@ -138,6 +223,12 @@ export class NearDuplicateIndex {
     );
     return count;
   }
+}
+
+interface FirstSighting {
+  readonly input: StoryLookupInput;
+  readonly bands: readonly number[];
+  readonly nearDuplicate: NearDuplicate | undefined;
 }
 
 function storedAnswer(row: FingerprintRow): NearDuplicate | undefined {
