@@ -11,6 +11,7 @@ describe('enrichment config', () => {
     expect(config.KAFKA_AUTO_OFFSET_RESET).toBe('earliest');
     expect(config.ENRICH_DUPLICATE_MAX_DISTANCE).toBe(6);
     expect(config.ENRICH_WORKERS).toBe(1);
+    expect(config.ENRICH_KEYPHRASE_FLUSH_MS).toBe(30_000);
   });
 
   it('refuses a near-duplicate distance the eight-band lookup cannot guarantee', () => {

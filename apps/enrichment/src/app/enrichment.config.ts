@@ -23,8 +23,14 @@ export const EnrichmentConfigSchema = ServiceEnvSchema(3001)
     ENRICH_DUPLICATE_MAX_DISTANCE: z.coerce.number().int().min(0).max(7).default(6),
     /** Fingerprints older than this are forgotten (a replay of an older article counts as new). */
     ENRICH_FINGERPRINT_RETENTION_DAYS: positiveIntFromEnv(90),
-    /** How often the keyphrase document frequencies counted here are added to Postgres. */
-    ENRICH_KEYPHRASE_FLUSH_MS: positiveIntFromEnv(5_000),
+    /**
+     * How often the keyphrase document frequencies counted here are added to Postgres: one row write per
+     * phrase seen since the last flush, so a longer interval writes a recurring phrase once for more
+     * articles (on the Reuters benchmark at 100 articles/s, 30 s instead of 5 s cut the updates from
+     * 5.8 to 1.9 an article). A crash loses this long of counts; other instances see them at their next
+     * reload (about a minute) anyway.
+     */
+    ENRICH_KEYPHRASE_FLUSH_MS: positiveIntFromEnv(30_000),
     /** Keyphrases kept in memory for TF-IDF (the most frequent); rarer ones count as unseen. */
     ENRICH_KEYPHRASE_CAPACITY: positiveIntFromEnv(200_000),
   });

@@ -10,18 +10,18 @@ import { type Logger } from 'pino';
 import { ROOT_LOGGER } from '@newsflow/observability';
 
 import { ENRICHMENT_CONFIG, type EnrichmentConfig } from './enrichment.config';
-import { KeyphraseFrequencyStore } from './keyphrases/keyphrase-frequency.store';
+import { type FlushOptions, KeyphraseFrequencyStore } from './keyphrases/keyphrase-frequency.store';
 import { NearDuplicateIndex } from './stories/near-duplicate.index';
 
-/** Reloading the frequencies every this many flushes brings in other instances' counts about once a minute. */
-const FLUSHES_PER_RELOAD = 12;
+/** How often, about, the frequencies are reloaded (after a flush) to bring in other instances' counts. */
+const RELOAD_INTERVAL_MS = 60_000;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 86_400_000;
 
 /**
  * Keeps the stream-level state in Postgres current: loads the keyphrase frequencies before the first
- * article, adds this instance's counts every ENRICH_KEYPHRASE_FLUSH_MS (and once more on shutdown), and
- * forgets fingerprints past their retention.
+ * article, adds this instance's counts every ENRICH_KEYPHRASE_FLUSH_MS (one-off phrases held back for a
+ * second sighting) and all of them once more on shutdown, and forgets fingerprints past their retention.
  */
 @Injectable()
 export class StreamStateMaintenance
@@ -47,14 +47,14 @@ export class StreamStateMaintenance
   }
 
   onApplicationBootstrap(): void {
-    this.every(this.config.ENRICH_KEYPHRASE_FLUSH_MS, () => this.flush());
+    this.every(this.config.ENRICH_KEYPHRASE_FLUSH_MS, () => this.flush({ holdOneOffs: true }));
     this.every(PURGE_INTERVAL_MS, () => this.purge());
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     await this.running;
-    await this.flush();
+    await this.flush({ holdOneOffs: false });
   }
 
   /** One task at a time, so a slow flush never overlaps the next. */
@@ -66,10 +66,14 @@ export class StreamStateMaintenance
     this.timers.push(timer);
   }
 
-  private async flush(): Promise<void> {
+  private async flush(options: FlushOptions): Promise<void> {
     try {
-      await this.keyphrases.flush();
-      if (++this.flushes % FLUSHES_PER_RELOAD === 0) await this.keyphrases.reload();
+      await this.keyphrases.flush(options);
+      const flushesPerReload = Math.max(
+        1,
+        Math.round(RELOAD_INTERVAL_MS / this.config.ENRICH_KEYPHRASE_FLUSH_MS),
+      );
+      if (++this.flushes % flushesPerReload === 0) await this.keyphrases.reload();
     } catch (error) {
       // The counts stay pending and go with the next flush.
       this.logger.warn({ err: error }, 'could not save keyphrase frequencies; retrying with the next flush');
