@@ -140,6 +140,84 @@ describe('NearDuplicateIndex', () => {
     expect(count).toBe(1);
   });
 
+  describe('resolveMany (a chunk)', () => {
+    it('answers as one call per article in order: a later article duplicates an earlier one of the chunk', async () => {
+      const results = await index.resolveMany([
+        { articleId: id(1), simhash: BASE, publishedAt: '2022-02-22' },
+        { articleId: id(2), simhash: 'fedcba9876543210', publishedAt: '2022-02-22' },
+        { articleId: id(3), simhash: flip(BASE, 1, 40), publishedAt: '2022-02-23' },
+        // Within 3 bits of the third only (5 of the first): same story, the third is its nearest earlier.
+        { articleId: id(4), simhash: flip(BASE, 1, 40, 20, 21, 22), publishedAt: '2022-02-24' },
+        // Outside the publication window of the first (4 days) but inside the third's.
+        { articleId: id(5), simhash: BASE, publishedAt: '2022-02-26' },
+      ]);
+      expect(results).toEqual([
+        { nearDuplicate: undefined, firstSighting: true },
+        { nearDuplicate: undefined, firstSighting: true },
+        { nearDuplicate: { of: id(1), distance: 2, storyId: id(1) }, firstSighting: true },
+        { nearDuplicate: { of: id(3), distance: 3, storyId: id(1) }, firstSighting: true },
+        { nearDuplicate: { of: id(3), distance: 2, storyId: id(1) }, firstSighting: true },
+      ]);
+      // Stored in offset order, so a later call sees the chunk's first article as the earliest.
+      const rows: { article_id: string }[] = await dataSource.query(
+        `SELECT article_id FROM enrichment.fingerprints ORDER BY seq`,
+      );
+      expect(rows.map((row) => row.article_id)).toEqual([id(1), id(2), id(3), id(4), id(5)]);
+      const later = await index.resolve({
+        articleId: id(6),
+        simhash: flip(BASE, 63),
+        publishedAt: '2022-02-22',
+      });
+      expect(later.nearDuplicate).toEqual({ of: id(1), distance: 1, storyId: id(1) });
+    });
+
+    it('prefers an article stored before the chunk to an earlier one of the chunk', async () => {
+      await index.resolve({ articleId: id(1), simhash: BASE, publishedAt: '2022-02-22' });
+      const [, second] = await index.resolveMany([
+        { articleId: id(2), simhash: flip(BASE, 3), publishedAt: '2022-02-22' },
+        { articleId: id(3), simhash: flip(BASE, 3, 4), publishedAt: '2022-02-22' },
+      ]);
+      expect(second).toEqual({
+        nearDuplicate: { of: id(1), distance: 2, storyId: id(1) },
+        firstSighting: true,
+      });
+    });
+
+    it('counts a replayed article, or one given twice in the chunk, as seen before', async () => {
+      const first = await index.resolve({ articleId: id(1), simhash: BASE, publishedAt: '2022-02-22' });
+      const results = await index.resolveMany([
+        { articleId: id(2), simhash: flip(BASE, 9), publishedAt: '2022-02-22' },
+        { articleId: id(1), simhash: BASE, publishedAt: '2022-02-22' },
+        { articleId: id(2), simhash: flip(BASE, 9), publishedAt: '2022-02-22' },
+      ]);
+      expect(first.firstSighting).toBe(true);
+      expect(results).toEqual([
+        { nearDuplicate: { of: id(1), distance: 1, storyId: id(1) }, firstSighting: true },
+        { nearDuplicate: undefined, firstSighting: false },
+        { nearDuplicate: { of: id(1), distance: 1, storyId: id(1) }, firstSighting: false },
+      ]);
+      const [{ count }] = await dataSource.query(
+        `SELECT count(*)::int AS count FROM enrichment.fingerprints`,
+      );
+      expect(count).toBe(2);
+    });
+
+    it('counts each article once when two consumers resolve overlapping chunks at once', async () => {
+      const chunk = [1, 2, 3, 4].map((n) => ({
+        articleId: id(n),
+        simhash: flip(BASE, n * 10),
+        publishedAt: '2022-02-22',
+      }));
+      const [a, b] = await Promise.all([index.resolveMany(chunk), index.resolveMany(chunk)]);
+      const firstSightings = [...(a ?? []), ...(b ?? [])].filter((result) => result.firstSighting);
+      expect(firstSightings).toHaveLength(4);
+      const [{ count }] = await dataSource.query(
+        `SELECT count(*)::int AS count FROM enrichment.fingerprints`,
+      );
+      expect(count).toBe(4);
+    });
+  });
+
   it('forgets fingerprints older than the retention', async () => {
     await index.resolve({ articleId: id(1), simhash: BASE, publishedAt: '2022-02-22' });
     await dataSource.query(
@@ -200,6 +278,51 @@ describe('KeyphraseFrequencyStore', () => {
     expect(rows).toEqual([{ phrase: 'gas pipeline', documents: '1' }]);
   });
 
+  it('holds one-off phrases back until a second sighting, or writes them when Postgres counts them already', async () => {
+    const a = new KeyphraseFrequencyStore(dataSource, { capacity: 1000 });
+    a.observe(['central bank', 'oil price']);
+    a.observe(['central bank']);
+    await a.flush({ holdOneOffs: true });
+    expect(await storedCounts()).toEqual({ 'central bank': 2 });
+    expect(await storedDocuments()).toBe(2);
+    // Counted here at once, all the same.
+    expect(a.frequencies.counts.get('oil price')).toBe(1);
+
+    a.observe(['oil price', 'gas pipeline']);
+    await a.flush({ holdOneOffs: true });
+    expect(await storedCounts()).toEqual({ 'central bank': 2, 'oil price': 2 });
+
+    // Another instance that loaded the shared counts writes a phrase Postgres knows at its first sighting.
+    const b = new KeyphraseFrequencyStore(dataSource, { capacity: 1000 });
+    await b.reload();
+    b.observe(['central bank', 'wheat harvest']);
+    await b.flush({ holdOneOffs: true });
+    expect(await storedCounts()).toEqual({ 'central bank': 3, 'oil price': 2 });
+    expect(await storedDocuments()).toBe(4);
+
+    // The flush at shutdown writes what is held.
+    await Promise.all([a.flush(), b.flush()]);
+    expect(await storedCounts()).toEqual({
+      'central bank': 3,
+      'oil price': 2,
+      'gas pipeline': 1,
+      'wheat harvest': 1,
+    });
+    expect(await storedDocuments()).toBe(4);
+  });
+
+  it('drops the oldest held one-offs past maxHeld from the shared counts, not from its own', async () => {
+    const store = new KeyphraseFrequencyStore(dataSource, { capacity: 1000, maxHeld: 2 });
+    for (const phrase of ['first', 'second', 'third']) store.observe([phrase]);
+    await store.flush({ holdOneOffs: true });
+    expect(await storedCounts()).toEqual({});
+    store.observe(['second']);
+    await store.flush();
+    expect(await storedCounts()).toEqual({ second: 2, third: 1 });
+    expect(store.frequencies.counts.get('first')).toBe(1);
+    expect(await storedDocuments()).toBe(4);
+  });
+
   it('keeps the most frequent phrases when memory is full', async () => {
     const store = new KeyphraseFrequencyStore(dataSource, { capacity: 4 });
     for (let i = 0; i < 3; i++) store.observe(['common phrase']);
@@ -209,3 +332,17 @@ describe('KeyphraseFrequencyStore', () => {
     expect(store.frequencies.documents).toBe(13);
   });
 });
+
+async function storedCounts(): Promise<Record<string, number>> {
+  const rows: { phrase: string; documents: string }[] = await dataSource.query(
+    `SELECT phrase, documents::text AS documents FROM enrichment.keyphrase_frequencies`,
+  );
+  return Object.fromEntries(rows.map((row) => [row.phrase, Number(row.documents)]));
+}
+
+async function storedDocuments(): Promise<number> {
+  const [corpus]: { documents: string }[] = await dataSource.query(
+    `SELECT documents::text AS documents FROM enrichment.keyphrase_corpus`,
+  );
+  return Number(corpus?.documents);
+}
