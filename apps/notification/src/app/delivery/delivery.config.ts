@@ -8,6 +8,11 @@ import { type NotificationConfig } from '../notification.config';
 export const DeliveryEnvSchema = z.object({
   /** An endpoint failing (no 2xx) for this long is disabled; its deliveries are held until resumed. */
   WEBHOOK_DISABLE_AFTER_HOURS: positiveIntFromEnv(120),
+  /**
+   * Webhooks one instance sends at once, handed over by the matching handler or claimed by the poll;
+   * past it, new deliveries wait in the outbox for the poll (or another instance).
+   */
+  DELIVERY_MAX_IN_FLIGHT: positiveIntFromEnv(100),
 });
 
 export type DeliveryEnv = z.infer<typeof DeliveryEnvSchema>;

@@ -373,6 +373,154 @@ describe('DeliveryRepository (real Postgres)', () => {
     });
   });
 
+  describe('enqueueAndClaim', () => {
+    const claimAll = { limit: 100, leaseSeconds: 60 };
+
+    it('claims the new deliveries of plain active subscriptions as it inserts them: leased, attempt 1 logged', async () => {
+      const subscription = await createSubscription('plain');
+      const result = await repository.enqueueAndClaim(
+        [delivery(subscription.id, 1), delivery(subscription.id, 2)],
+        claimAll,
+      );
+      expect(result.waiting).toBe(0);
+      expect([...result.queued.entries()].sort()).toEqual([
+        [articleId(1), 1],
+        [articleId(2), 1],
+      ]);
+      expect(result.claimed.map((claimed) => claimed.articleId).sort()).toEqual([articleId(1), articleId(2)]);
+      const [first] = result.claimed.filter((claimed) => claimed.articleId === articleId(1));
+      expect(first).toEqual({
+        id: expect.any(String),
+        subscriptionId: subscription.id,
+        kind: 'article',
+        articleId: articleId(1),
+        // The caller's own object, not read back.
+        payload: delivery(subscription.id, 1).payload,
+        attempts: 1,
+        manual: false,
+        webhookUrl: 'https://hooks.example.org/plain',
+      });
+      const row = await rowOf((first as DueDelivery).id);
+      expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(row.last_attempt_at).toBeInstanceOf(Date);
+      expect(row.due_in_seconds).toBeGreaterThan(55);
+      expect(row.due_in_seconds).toBeLessThanOrEqual(60);
+      expect(await attemptLog(row.id)).toEqual([expect.objectContaining({ attempt: 1, finished_at: null })]);
+      // Leased: the poll does not take them.
+      expect(await repository.claimDue({ limit: 10, leaseSeconds: 60 })).toEqual([]);
+    });
+
+    it('claims at most `limit`; the rest is queued due now, for the poll', async () => {
+      const subscription = await createSubscription();
+      const result = await repository.enqueueAndClaim(
+        [1, 2, 3, 4, 5].map((index) => delivery(subscription.id, index)),
+        { limit: 2, leaseSeconds: 60 },
+      );
+      // The first two in the given order.
+      expect(result.claimed.map((claimed) => claimed.articleId).sort()).toEqual([articleId(1), articleId(2)]);
+      expect(result.waiting).toBe(3);
+      const polled = await repository.claimDue({ limit: 10, leaseSeconds: 60 });
+      expect(polled.map((claimed) => claimed.articleId).sort()).toEqual([3, 4, 5].map(articleId));
+    });
+
+    it('leaves digests, rate-limited, disabled and paused subscriptions to enqueue() rules and the poll', async () => {
+      const digest = await createSubscription('digest', { digestMinutes: 15 });
+      const limited = await createSubscription('limited', { rateLimitPerMinute: 5 });
+      const disabled = await createSubscription('disabled');
+      const paused = await createSubscription('paused');
+      await dataSource.query(`UPDATE notification.subscriptions SET status = 'disabled' WHERE id = $1`, [
+        disabled.id,
+      ]);
+      await dataSource.query(`UPDATE notification.subscriptions SET status = 'paused' WHERE id = $1`, [
+        paused.id,
+      ]);
+      const result = await repository.enqueueAndClaim(
+        [digest, limited, disabled, paused].map((subscription) => delivery(subscription.id, 1)),
+        claimAll,
+      );
+      expect(result.claimed).toEqual([]);
+      // Due now: the rate-limited one and the paused one's (which the poll skips while paused).
+      expect(result.waiting).toBe(2);
+      const bySubscription = new Map((await rows()).map((row) => [row.subscription_id, row]));
+      expect(bySubscription.get(digest.id)).toMatchObject({ status: 'collected', attempts: 0 });
+      expect(bySubscription.get(limited.id)).toMatchObject({ status: 'pending', attempts: 0 });
+      expect(bySubscription.get(disabled.id)).toMatchObject({ status: 'held', attempts: 0 });
+      expect(bySubscription.get(paused.id)).toMatchObject({ status: 'pending', attempts: 0 });
+      const polled = await repository.claimDue({ limit: 10, leaseSeconds: 60 });
+      expect(polled.map((claimed) => claimed.subscriptionId)).toEqual([limited.id]);
+    });
+
+    it('a delivery it has already is neither queued nor claimed again', async () => {
+      const perStory = await createSubscription('per-story', { oncePerStory: true });
+      await repository.enqueueAndClaim([delivery(perStory.id, 1)], claimAll);
+      const again = await repository.enqueueAndClaim(
+        [delivery(perStory.id, 1), delivery(perStory.id, 2, 1), delivery(perStory.id, 2, 1)],
+        claimAll,
+      );
+      expect(again).toEqual({ queued: new Map(), claimed: [], waiting: 0 });
+      expect(await rows()).toHaveLength(1);
+      expect(await repository.enqueueAndClaim([], claimAll)).toEqual({
+        queued: new Map(),
+        claimed: [],
+        waiting: 0,
+      });
+    });
+  });
+
+  describe('markDeliveredMany', () => {
+    it('records several answers in one call: deliveries, their attempts, and only the failing endpoints recover', async () => {
+      const failing = await createSubscription('failing');
+      const healthy = await createSubscription('healthy');
+      const bystander = await createSubscription('bystander');
+      await dataSource.query(
+        `UPDATE notification.subscriptions SET failing_since = now() - interval '1 hour' WHERE id = ANY($1::uuid[])`,
+        [[failing.id, bystander.id]],
+      );
+      const { claimed } = await repository.enqueueAndClaim(
+        [
+          delivery(failing.id, 1),
+          delivery(failing.id, 2),
+          delivery(healthy.id, 3),
+          delivery(bystander.id, 4),
+        ],
+        { limit: 10, leaseSeconds: 60 },
+      );
+      const answered = claimed.filter((entry) => entry.subscriptionId !== bystander.id);
+      expect(answered).toHaveLength(3);
+      await repository.markDeliveredMany(
+        answered.map((entry, index) => ({
+          id: entry.id,
+          subscriptionId: entry.subscriptionId,
+          attempt: entry.attempts,
+          statusCode: 200 + index,
+          latencyMs: 10.4 + index,
+          responseBody: index === 0 ? 'y'.repeat(3_000) : undefined,
+        })),
+      );
+
+      for (const [index, entry] of answered.entries()) {
+        const row = await rowOf(entry.id);
+        expect(row).toMatchObject({ status: 'delivered', last_status_code: 200 + index, last_error: null });
+        expect(row.delivered_at).toBeInstanceOf(Date);
+        const [attempt] = await attemptLog(entry.id);
+        expect(attempt).toMatchObject({
+          attempt: 1,
+          status_code: 200 + index,
+          latency_ms: 10 + index,
+          error: null,
+        });
+        expect(attempt?.finished_at).toBeInstanceOf(Date);
+        expect(attempt?.response_body?.length ?? 0).toBe(index === 0 ? 1_000 : 0);
+      }
+      const waiting = claimed.find((entry) => entry.subscriptionId === bystander.id) as DueDelivery;
+      expect(await rowOf(waiting.id)).toMatchObject({ status: 'pending', delivered_at: null });
+      expect((await subscriptionState(failing.id)).failing_since).toBeNull();
+      expect((await subscriptionState(healthy.id)).failing_since).toBeNull();
+      expect((await subscriptionState(bystander.id)).failing_since).toBeInstanceOf(Date);
+      await repository.markDeliveredMany([]);
+    });
+  });
+
   describe('once per story', () => {
     it('two articles of one story: one delivery for a once-per-story subscription, two for a normal one', async () => {
       const perStory = await createSubscription('per-story', { oncePerStory: true });

@@ -41,9 +41,32 @@ export interface AttemptOutcome {
   responseBody?: string;
 }
 
+/** A 2xx answer to an attempt. */
+export type DeliveredAttempt = AttemptOutcome & { statusCode: number };
+
 export type FailedAttemptResult =
   /** `held` when the subscription is disabled; `stale` when the delivery was claimed again meanwhile. */
   { outcome: 'retrying' | 'failed' | 'held' | 'stale'; disabledReason?: string };
+
+export interface EnqueueResult {
+  /** Deliveries added per article id; articles with none are missing. */
+  queued: Map<string, number>;
+  /** The added deliveries claimed for the caller to attempt now (enqueueAndClaim). */
+  claimed: DueDelivery[];
+  /** Added deliveries that are due now but were not claimed: for the poll. */
+  waiting: number;
+}
+
+/** The payload a claimed row was queued with: the caller's own object. */
+function payloadFor(
+  payloads: Map<string, object>,
+  row: { subscriptionId: string; articleId: string },
+): object {
+  const payload = payloads.get(`${row.subscriptionId} ${row.articleId}`);
+  if (payload === undefined)
+    throw new Error(`no payload for the delivery ${row.subscriptionId}/${row.articleId}`);
+  return payload;
+}
 
 const ABANDONED_ATTEMPT = 'no outcome recorded: the worker stopped or its lease ran out before an answer';
 
@@ -91,6 +114,101 @@ export class DeliveryRepository {
       ],
     );
     return rows.length;
+  }
+
+  /**
+   * enqueue(), claiming up to `claim.limit` of the new deliveries in the same statement for the caller
+   * to send at once: rows written already leased (attempt 1, next attempt after the lease, the attempt
+   * in the log), as claimDue would leave them, without a claim transaction and a second write of each
+   * row. Only deliveries the poll would claim at once qualify: of active subscriptions without a digest
+   * window or a rate limit (whose claims take turns to count the attempts); the others are queued as
+   * enqueue() queues them. A caller that dies before the outcome leaves its claims to the lease, like a
+   * worker that dies mid-request.
+   */
+  async enqueueAndClaim(
+    deliveries: readonly NewDelivery[],
+    claim: { limit: number; leaseSeconds: number },
+  ): Promise<EnqueueResult> {
+    const queued = new Map<string, number>();
+    if (deliveries.length === 0) return { queued, claimed: [], waiting: 0 };
+    const rows: {
+      id: string;
+      subscriptionId: string;
+      articleId: string;
+      status: string;
+      attempts: number;
+      webhookUrl: string;
+    }[] = await this.dataSource.query(
+      `WITH input AS (
+           SELECT i.subscription_id, i.article_id, i.story_id, i.payload, i.position,
+                  CASE WHEN s.once_per_story THEN i.story_id ELSE i.article_id END AS dedupe_key,
+                  s.digest_minutes, s.status AS subscription_status,
+                  s.status = 'active' AND s.digest_minutes IS NULL AND s.rate_limit_per_minute IS NULL
+                    AS claimable
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY
+                  AS i (subscription_id, article_id, story_id, payload, position)
+           JOIN notification.subscriptions s ON s.id = i.subscription_id
+         ), chosen AS (
+           SELECT *, claimable AND row_number() OVER (PARTITION BY claimable ORDER BY position) <= $5 AS claim
+           FROM input
+         ), inserted AS (
+           INSERT INTO notification.deliveries
+             (subscription_id, article_id, story_id, dedupe_key, payload, status, attempts, last_attempt_at,
+              next_attempt_at)
+           SELECT subscription_id, article_id, story_id, dedupe_key, payload,
+                  CASE WHEN digest_minutes IS NOT NULL THEN 'collected'
+                       WHEN subscription_status = 'disabled' THEN 'held'
+                       ELSE 'pending' END,
+                  CASE WHEN claim THEN 1 ELSE 0 END,
+                  CASE WHEN claim THEN now() END,
+                  CASE WHEN digest_minutes IS NOT NULL THEN ${digestWindowEndSql('now()', 'digest_minutes')}
+                       WHEN claim THEN now() + make_interval(secs => $6)
+                       ELSE now() END
+           FROM chosen
+           -- In the given order: of two articles of one story in a batch, the first is the one kept.
+           ORDER BY position
+           ON CONFLICT DO NOTHING
+           RETURNING id, subscription_id, article_id, status, attempts
+         ), logged AS (
+           INSERT INTO notification.delivery_attempts (delivery_id, attempt, subscription_id, attempted_at)
+           SELECT id, 1, subscription_id, clock_timestamp() FROM inserted WHERE attempts = 1
+         )
+         SELECT i.id, i.subscription_id AS "subscriptionId", i.article_id AS "articleId", i.status,
+                i.attempts, s.webhook_url AS "webhookUrl"
+         FROM inserted i JOIN notification.subscriptions s ON s.id = i.subscription_id`,
+      [
+        deliveries.map((delivery) => delivery.subscriptionId),
+        deliveries.map((delivery) => delivery.articleId),
+        deliveries.map((delivery) => delivery.storyId ?? delivery.articleId),
+        deliveries.map((delivery) => JSON.stringify(delivery.payload)),
+        claim.limit,
+        claim.leaseSeconds,
+      ],
+    );
+    // The payloads are the caller's: not read back from the database.
+    const payloadOf = new Map(
+      deliveries.map((delivery) => [`${delivery.subscriptionId} ${delivery.articleId}`, delivery.payload]),
+    );
+    const claimed: DueDelivery[] = [];
+    let waiting = 0;
+    for (const row of rows) {
+      queued.set(row.articleId, (queued.get(row.articleId) ?? 0) + 1);
+      if (row.attempts === 0) {
+        if (row.status === 'pending') waiting++;
+        continue;
+      }
+      claimed.push({
+        id: row.id,
+        subscriptionId: row.subscriptionId,
+        kind: 'article',
+        articleId: row.articleId,
+        payload: payloadFor(payloadOf, row),
+        attempts: row.attempts,
+        manual: false,
+        webhookUrl: row.webhookUrl,
+      });
+    }
+    return { queued, claimed, waiting };
   }
 
   /** Turns the matches of closed digest windows into one digest delivery per window. */
@@ -156,23 +274,52 @@ export class DeliveryRepository {
   }
 
   /** Records a 2xx answer: delivered for good, and the endpoint is no longer failing. */
-  async markDelivered(input: AttemptOutcome & { statusCode: number }): Promise<void> {
-    // Lock order, here and in markAttemptFailed: delivery, attempt, subscription (claims never wait
-    // on a subscription row, so this order cannot deadlock with them).
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `UPDATE notification.deliveries
-         SET status = 'delivered', delivered_at = now(), last_status_code = $2, last_error = NULL,
+  async markDelivered(input: DeliveredAttempt): Promise<void> {
+    await this.markDeliveredMany([input]);
+  }
+
+  /**
+   * markDelivered of several attempts in one statement (one transaction): the worker records together
+   * the deliveries answered while its previous record was being written. Subscription rows are locked
+   * after the deliveries (which they are read from), sorted by id, and only when they were failing; no
+   * one waits for a delivery or attempt row while holding a subscription row (markAttemptFailed skips
+   * locked deliveries when it disables), so this cannot close a cycle of waits.
+   */
+  async markDeliveredMany(outcomes: readonly DeliveredAttempt[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.dataSource.query(
+      `WITH outcome AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::text[])
+                  AS o (id, attempt, status_code, latency_ms, response_body)
+       ), delivered AS (
+         UPDATE notification.deliveries d
+         SET status = 'delivered', delivered_at = now(), last_status_code = o.status_code, last_error = NULL,
              manual_attempt = false
-         WHERE id = $1`,
-        [input.id, input.statusCode],
-      );
-      await this.finishAttempt(manager, input, null);
-      await manager.query(
-        `UPDATE notification.subscriptions SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`,
-        [input.subscriptionId],
-      );
-    });
+         FROM outcome o
+         WHERE d.id = o.id
+         RETURNING d.subscription_id
+       ), finished AS (
+         UPDATE notification.delivery_attempts a
+         SET finished_at = clock_timestamp(), status_code = o.status_code, latency_ms = o.latency_ms,
+             error = NULL, response_body = o.response_body
+         FROM outcome o
+         WHERE a.delivery_id = o.id AND a.attempt = o.attempt
+       ), recovering AS (
+         SELECT s.id FROM notification.subscriptions s
+         WHERE s.id IN (SELECT subscription_id FROM delivered) AND s.failing_since IS NOT NULL
+         ORDER BY s.id
+         FOR UPDATE OF s
+       )
+       UPDATE notification.subscriptions s SET failing_since = NULL
+       FROM recovering r WHERE s.id = r.id`,
+      [
+        outcomes.map((outcome) => outcome.id),
+        outcomes.map((outcome) => outcome.attempt),
+        outcomes.map((outcome) => outcome.statusCode),
+        outcomes.map((outcome) => Math.round(outcome.latencyMs)),
+        outcomes.map((outcome) => outcome.responseBody?.slice(0, MAX_LOGGED_TEXT) ?? null),
+      ],
+    );
   }
 
   /**

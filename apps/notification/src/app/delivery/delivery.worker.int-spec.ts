@@ -305,12 +305,14 @@ describe('DeliveryWorker end to end (real Postgres, real HTTP receiver)', () => 
     /** The first "delivered" write dies with its connection, killed by the server (a real error). */
     class ConnectionLostOnce extends DeliveryRepository {
       lost = 0;
-      override async markDelivered(input: Parameters<DeliveryRepository['markDelivered']>[0]): Promise<void> {
+      override async markDeliveredMany(
+        outcomes: Parameters<DeliveryRepository['markDeliveredMany']>[0],
+      ): Promise<void> {
         if (this.lost === 0) {
           this.lost++;
           await pool.query('SELECT pg_terminate_backend(pg_backend_pid())');
         }
-        return super.markDelivered(input);
+        return super.markDeliveredMany(outcomes);
       }
     }
     const pool = await database.open();

@@ -24,7 +24,8 @@ import {
 
 import { NOTIFICATION_CONFIG } from '../notification.config';
 import { DELIVERY_WORKER_OPTIONS, type DeliveryConfig, type DeliveryWorkerOptions } from './delivery.config';
-import { type DueDelivery, DeliveryRepository } from './delivery.repository';
+import { type DeliveredAttempt, type DueDelivery, DeliveryRepository } from './delivery.repository';
+import { GroupedWrites } from './grouped-writes';
 import { nextRetryDelaySeconds } from './retry-schedule';
 import { type WebhookResult, WebhookSender } from './webhook-sender';
 import { WebhookSigningSecrets } from './webhook-signing-secrets';
@@ -35,9 +36,26 @@ const LEASE_MARGIN_SECONDS = 30;
 type Outcome = 'delivered' | 'retrying' | 'failed' | 'held' | 'stale';
 
 /**
+ * Room reserved in the worker for deliveries the caller is about to claim (DeliveryRepository
+ * enqueueAndClaim): `limit` of them at most, leased for `leaseSeconds`. Exactly one of start() and
+ * release() frees the room not used.
+ */
+export interface HandOff {
+  readonly limit: number;
+  readonly leaseSeconds: number;
+  /** Sends the deliveries claimed for it (at most `limit`), in the background. */
+  start(claimed: readonly DueDelivery[]): void;
+  /** Nothing was claimed (the claim failed). */
+  release(): void;
+}
+
+/**
  * Sends due webhooks from the outbox table, after turning closed digest windows into digests. Runs in
  * every instance; rows are claimed with `SKIP LOCKED`, so instances share the work without sending
- * anything twice.
+ * anything twice. The matching handler hands new deliveries over directly (claimed as they are
+ * inserted), so they go out without waiting for a poll; the poll takes the rest: retries, digests,
+ * rate-limited and resumed subscriptions, redeliveries and what another instance left behind.
+ * Successes are recorded in groups (one statement for the webhooks answered meanwhile).
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -47,8 +65,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly deliveries: Counter<'outcome'>;
   private readonly latency: Histogram<'outcome'>;
   private readonly disabled: Counter;
+  private readonly leaseSeconds: number;
+  private readonly delivered: GroupedWrites<DeliveredAttempt>;
   private running: Promise<void> | undefined;
   private stopping = false;
+  /** Webhooks being sent plus room reserved for hand-offs; at most DELIVERY_MAX_IN_FLIGHT. */
+  private inFlight = 0;
+  /** Hand-offs being sent, for the shutdown to wait for. */
+  private readonly handedOff = new Set<Promise<void>>();
+  /** Ends the poll's current pause; set while it pauses. */
+  private endPause: (() => void) | undefined;
+  /** A wake() came while the poll was not pausing: its next pause is skipped. */
+  private woken = false;
 
   constructor(
     @Inject(NOTIFICATION_CONFIG) private readonly config: DeliveryConfig,
@@ -64,6 +92,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     });
     this.rateWindowSeconds = options?.rateWindowSeconds ?? 60;
+    this.leaseSeconds = Math.ceil(config.WEBHOOK_TIMEOUT_MS / 1000) + LEASE_MARGIN_SECONDS;
+    this.delivered = new GroupedWrites((outcomes) => repository.markDeliveredMany(outcomes));
     this.deliveries = new Counter({
       name: 'newsflow_webhook_deliveries_total',
       help: 'Webhook delivery attempts by outcome (delivered, retrying, failed, held, stale)',
@@ -107,35 +137,120 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.wake();
     await this.running;
+    await Promise.all(this.handedOff);
+    await this.delivered.settled();
+  }
+
+  /**
+   * Reserves room for up to `wanted` deliveries that the caller claims and then hands over with
+   * start(). None while stopping or when DELIVERY_MAX_IN_FLIGHT webhooks are out already.
+   */
+  reserve(wanted: number): HandOff {
+    let reserved = this.stopping
+      ? 0
+      : Math.max(0, Math.min(wanted, this.config.DELIVERY_MAX_IN_FLIGHT - this.inFlight));
+    this.inFlight += reserved;
+    const unreserve = (kept: number) => {
+      this.inFlight -= reserved - kept;
+      reserved = 0;
+    };
+    return {
+      limit: reserved,
+      leaseSeconds: this.leaseSeconds,
+      start: (claimed) => {
+        if (claimed.length > reserved)
+          throw new Error(`${claimed.length} deliveries handed over for ${reserved} places`);
+        unreserve(claimed.length);
+        if (claimed.length === 0) return;
+        const sending = this.deliverAll(claimed).catch((error: unknown) =>
+          this.logger.error(
+            { err: error },
+            'handed-over deliveries failed; the poll retries them once their lease runs out',
+          ),
+        );
+        this.handedOff.add(sending);
+        void sending.finally(() => this.handedOff.delete(sending));
+      },
+      release: () => unreserve(0),
+    };
+  }
+
+  /** Polls at once (new deliveries are due that were not handed over), not after the interval. */
+  wake(): void {
+    if (this.endPause) this.endPause();
+    else this.woken = true;
   }
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
+      const limit = Math.min(
+        this.config.DELIVERY_BATCH_SIZE,
+        this.config.DELIVERY_MAX_IN_FLIGHT - this.inFlight,
+      );
       let claimed = 0;
+      this.woken = false;
       try {
         await this.repository.flushDueDigests();
-        claimed = await this.deliverBatch();
+        if (limit > 0) claimed = await this.deliverBatch(limit);
       } catch (error) {
         this.logger.error({ err: error }, 'delivery batch failed; retrying after the poll interval');
       }
       // A full batch suggests more is due: go again at once.
-      if (claimed < this.config.DELIVERY_BATCH_SIZE) await sleep(this.config.DELIVERY_POLL_INTERVAL_MS);
+      if (limit <= 0 || claimed < limit) await this.pause(this.config.DELIVERY_POLL_INTERVAL_MS);
     }
   }
 
-  private async deliverBatch(): Promise<number> {
+  private async pause(ms: number): Promise<void> {
+    if (this.woken || this.stopping) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.endPause?.(), ms);
+      this.endPause = () => {
+        clearTimeout(timer);
+        this.endPause = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private async deliverBatch(limit: number): Promise<number> {
     const due = await this.repository.claimDue({
-      limit: this.config.DELIVERY_BATCH_SIZE,
-      leaseSeconds: Math.ceil(this.config.WEBHOOK_TIMEOUT_MS / 1000) + LEASE_MARGIN_SECONDS,
+      limit,
+      leaseSeconds: this.leaseSeconds,
       rateWindowSeconds: this.rateWindowSeconds,
     });
     if (due.length === 0) return 0;
-    const secrets = await this.signingSecrets.forSubscriptions([
-      ...new Set(due.map((delivery) => delivery.subscriptionId)),
-    ]);
-    await Promise.all(due.map((delivery) => this.deliver(delivery, secrets.get(delivery.subscriptionId))));
+    this.inFlight += due.length;
+    await this.deliverAll(due);
     return due.length;
+  }
+
+  /**
+   * Sends claimed deliveries, counted in inFlight already, and frees their room as each is done.
+   * Rejects with the first failure once all are done.
+   */
+  private async deliverAll(due: readonly DueDelivery[]): Promise<void> {
+    let secrets: Map<string, readonly string[]>;
+    try {
+      secrets = await this.signingSecrets.forSubscriptions([
+        ...new Set(due.map((delivery) => delivery.subscriptionId)),
+      ]);
+    } catch (error) {
+      this.inFlight -= due.length;
+      throw error;
+    }
+    const results = await Promise.allSettled(
+      due.map(async (delivery) => {
+        try {
+          await this.deliver(delivery, secrets.get(delivery.subscriptionId));
+        } finally {
+          this.inFlight -= 1;
+        }
+      }),
+    );
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** `secrets`: all that sign now (several during a rotation's overlap); none if unreadable. */
@@ -179,8 +294,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (result.ok) {
       // The receiver has it: losing this record (a dropped connection, a database restart) would send
       // it again once the lease runs out, so the idempotent update is retried on a fresh connection.
+      // Written with the other successes of the moment, in one statement.
       await retryBriefly(
-        () => this.repository.markDelivered({ ...attempt, statusCode: result.statusCode }),
+        () => this.delivered.add({ ...attempt, statusCode: result.statusCode }),
         (error, attemptNumber) =>
           this.logger.warn(
             { ...context, err: error, attemptNumber },

@@ -1,23 +1,42 @@
 import { Inject } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { type Logger } from 'pino';
 
-import { type ArticleEnrichedV1, Topic, traceIdOf } from '@newsflow/contracts';
-import { EventPublisher } from '@newsflow/kafka';
-import { KafkaEventContext, KafkaEventController } from '@newsflow/nest-kafka';
+import { type EventMetadata, Topic, traceIdOf } from '@newsflow/contracts';
+import { type ConsumedEvent, EventPublisher, type PublishRequest } from '@newsflow/kafka';
+import { KafkaBatchContext, KafkaBatchPattern, KafkaEventController } from '@newsflow/nest-kafka';
 import { MetricsService, ROOT_LOGGER, startSpan, traceParentOf } from '@newsflow/observability';
-import { matchableArticle } from '@newsflow/subscription-matching';
+import { type SubscriptionMatch, matchableArticle } from '@newsflow/subscription-matching';
 
-import { DeliveryRepository } from '../delivery/delivery.repository';
+import { DeliveryRepository, type EnqueueResult, type NewDelivery } from '../delivery/delivery.repository';
+import { DeliveryWorker } from '../delivery/delivery.worker';
 import { NOTIFICATION_CONFIG, type NotificationConfig } from '../notification.config';
-import { SubscriptionRepository } from '../subscriptions/subscription.repository';
+import { type IndexedSubscription, SubscriptionRepository } from '../subscriptions/subscription.repository';
 import { type MatchContext, notificationEvent, webhookPayload } from './match-messages';
 import { SubscriptionMatcher } from './subscription-matcher';
 
 /**
- * Matches each enriched article against the subscription index, queues one delivery per match of an
- * active subscription and publishes the matches on `news.notifications.v1`. The offset commits once
- * both are done: a failure in between retries the article, and the outbox ignores deliveries it has.
+ * The most articles matched in one call. Each call is one query for the subscriptions' state, one
+ * insert into the outbox and one produce request, whatever its size; past a few dozen the saving per
+ * article is small, while the chunk's first article waits for the whole chunk before its webhooks can
+ * go out, and a chunk that fails for good is handled again one article per call.
+ */
+export const MATCHING_MAX_BATCH_SIZE = 50;
+
+type EnrichedEvent = ConsumedEvent<typeof Topic.ArticleEnrichedV1>;
+
+interface MatchedArticle {
+  event: EnrichedEvent;
+  context: MatchContext;
+  /** Matches of subscriptions found in the index, in subscription id order. */
+  found: SubscriptionMatch<IndexedSubscription>[];
+}
+
+/**
+ * Matches enriched articles against the subscription index, a chunk of one partition at a time: queues
+ * one delivery per match of an active subscription and publishes the matches on
+ * `news.notifications.v1`. The offsets commit once both are done: a failure in between retries the
+ * chunk (or its articles one at a time), and the outbox ignores deliveries it has.
  */
 @KafkaEventController()
 export class ArticleMatchingHandler {
@@ -28,6 +47,7 @@ export class ArticleMatchingHandler {
     private readonly matcher: SubscriptionMatcher,
     private readonly subscriptions: SubscriptionRepository,
     private readonly deliveries: DeliveryRepository,
+    private readonly worker: DeliveryWorker,
     private readonly publisher: EventPublisher,
     private readonly metrics: MetricsService,
     @Inject(ROOT_LOGGER) rootLogger: Logger,
@@ -35,61 +55,94 @@ export class ArticleMatchingHandler {
     this.logger = rootLogger.child({ component: 'matching' });
   }
 
-  @EventPattern(Topic.ArticleEnrichedV1)
-  async onArticleEnriched(
-    @Payload() event: ArticleEnrichedV1,
-    @Ctx() context: KafkaEventContext,
+  @KafkaBatchPattern(Topic.ArticleEnrichedV1, { maxBatchSize: MATCHING_MAX_BATCH_SIZE })
+  async onArticlesEnriched(
+    @Payload() events: EnrichedEvent[],
+    @Ctx() _context: KafkaBatchContext,
   ): Promise<void> {
-    const { article, enrichment } = event;
-    const matchSpan = startSpan('match subscriptions', { attributes: { 'newsflow.article.id': article.id } });
-    const found = this.matcher.match(matchableArticle(event));
-    matchSpan.setAttribute('newsflow.matches', found.length);
-    matchSpan.end();
+    const matchedAt = new Date().toISOString();
+    const matched = events.map((event) => this.matchOne(event, matchedAt));
     // The index may be a moment behind a pause on another instance: the database has the last word.
-    const active = await this.subscriptions.activeAmong(found.map((match) => match.subscription.id));
-    const matches = found
-      .filter((match) => active.has(match.subscription.id))
-      .sort((a, b) => a.subscription.id.localeCompare(b.subscription.id));
+    const active = await this.subscriptions.activeAmong([
+      ...new Set(matched.flatMap((article) => article.found.map((match) => match.subscription.id))),
+    ]);
+    const accepted = matched.map((article) => ({
+      ...article,
+      matches: article.found.filter((match) => active.has(match.subscription.id)),
+    }));
 
-    const storyId = enrichment.nearDuplicate?.storyId ?? article.id;
-    const matchContext: MatchContext = {
-      event,
-      storyId,
-      matchedAt: new Date().toISOString(),
-      publicApiUrl: this.config.PUBLIC_API_URL,
-      // Tracing on: the delivery attempts become children of the match.
-      traceparent: traceParentOf(matchSpan) ?? context.event.metadata.traceParent,
-    };
-    const queued = await this.deliveries.enqueue(
-      matches.map((match) => ({
+    const deliveries = accepted.flatMap(({ event, context, matches }) =>
+      matches.map((match): NewDelivery => ({
         subscriptionId: match.subscription.id,
-        articleId: article.id,
-        storyId,
-        payload: webhookPayload(match, matchContext),
+        articleId: event.payload.article.id,
+        storyId: context.storyId,
+        payload: webhookPayload(match, context),
       })),
     );
-    if (matches.length > 0) {
-      await this.publisher.publishMany(
-        Topic.NotificationV1,
-        matches.map((match) => ({
-          key: article.id,
-          payload: notificationEvent(match, matchContext),
-          cause: context.event.metadata,
-        })),
+    // Claimed in the insert and sent at once by this instance. The rest (digests, rate limits, held
+    // subscriptions, or more than the worker has room for) waits in the outbox for the poll.
+    const handOff = this.worker.reserve(deliveries.length);
+    let result: EnqueueResult;
+    try {
+      result = await this.deliveries.enqueueAndClaim(deliveries, handOff);
+    } catch (error) {
+      handOff.release();
+      throw error;
+    }
+    handOff.start(result.claimed);
+    if (result.waiting > 0) this.worker.wake();
+    const { queued } = result;
+
+    const notifications = accepted.flatMap(({ event, context, matches }) => {
+      // The match span's context as the cause's: the published events continue the article's trace
+      // from the match (a batch handler has no active span to take it from).
+      const cause: EventMetadata = { ...event.metadata, traceParent: context.traceparent };
+      return matches.map((match): Omit<PublishRequest<typeof Topic.NotificationV1>, 'topic'> => ({
+        key: event.payload.article.id,
+        payload: notificationEvent(match, context),
+        cause,
+      }));
+    });
+    if (notifications.length > 0) await this.publisher.publishMany(Topic.NotificationV1, notifications);
+
+    for (const { event, matches } of accepted) {
+      const { article } = event.payload;
+      this.metrics.articles.inc({
+        stage: 'notification',
+        outcome: matches.length > 0 ? 'success' : 'no_match',
+      });
+      this.logger[matches.length > 0 ? 'info' : 'debug'](
+        {
+          articleId: article.id,
+          traceId: traceIdOf(event.metadata.traceParent),
+          matches: matches.length,
+          queued: queued.get(article.id) ?? 0,
+        },
+        'article matched against the subscriptions',
       );
     }
-    this.metrics.articles.inc({
-      stage: 'notification',
-      outcome: matches.length > 0 ? 'success' : 'no_match',
+  }
+
+  /** The index's matches of one article, in a span of the article's trace. */
+  private matchOne(event: EnrichedEvent, matchedAt: string): MatchedArticle {
+    const { article, enrichment } = event.payload;
+    const span = startSpan('match subscriptions', {
+      parent: event.metadata.traceParent,
+      attributes: { 'newsflow.article.id': article.id },
     });
-    this.logger[matches.length > 0 ? 'info' : 'debug'](
-      {
-        articleId: article.id,
-        traceId: traceIdOf(context.event.metadata.traceParent),
-        matches: matches.length,
-        queued,
-      },
-      'article matched against the subscriptions',
-    );
+    const found = this.matcher
+      .match(matchableArticle(event.payload))
+      .sort((a, b) => a.subscription.id.localeCompare(b.subscription.id));
+    span.setAttribute('newsflow.matches', found.length);
+    span.end();
+    const context: MatchContext = {
+      event: event.payload,
+      storyId: enrichment.nearDuplicate?.storyId ?? article.id,
+      matchedAt,
+      publicApiUrl: this.config.PUBLIC_API_URL,
+      // Tracing on: the delivery attempts become children of the match.
+      traceparent: traceParentOf(span) ?? event.metadata.traceParent,
+    };
+    return { event, context, found };
   }
 }

@@ -22,7 +22,7 @@ import {
 } from '@newsflow/contracts';
 import { openServiceDatabase, serviceDataSourceOptions } from '@newsflow/database';
 import { type ConsumedEvent } from '@newsflow/kafka';
-import { KafkaEventContext } from '@newsflow/nest-kafka';
+import { KafkaBatchContext } from '@newsflow/nest-kafka';
 import { MetricsService } from '@newsflow/observability';
 import { entityId, matchableArticle } from '@newsflow/subscription-matching';
 
@@ -97,19 +97,34 @@ function enrichedEvent(id: string, storyId?: string): ArticleEnrichedV1 {
   };
 }
 
-function consumed(event: ArticleEnrichedV1): { context: KafkaEventContext; metadata: EventMetadata } {
+function consumed(
+  event: ArticleEnrichedV1,
+  offset = 0,
+): { event: ConsumedEvent<typeof Topic.ArticleEnrichedV1>; metadata: EventMetadata } {
   const metadata = newEventMetadata({ type: 'dev.newsflow.article.enriched.v1', source: '/newsflow/test' });
   const consumedEvent: ConsumedEvent<typeof Topic.ArticleEnrichedV1> = {
     topic: Topic.ArticleEnrichedV1,
     partition: 0,
-    offset: '0',
+    offset: String(offset),
     key: event.article.id,
     payload: event,
     metadata,
     attempt: 1,
     heartbeat: async () => undefined,
   };
-  return { context: new KafkaEventContext(consumedEvent), metadata };
+  return { event: consumedEvent, metadata };
+}
+
+/** Hands the events to the handler as one chunk, as the Kafka transport would. */
+async function matchChunk(events: ConsumedEvent<typeof Topic.ArticleEnrichedV1>[]): Promise<void> {
+  const batch = {
+    topic: Topic.ArticleEnrichedV1,
+    partition: 0,
+    events,
+    attempt: 1,
+    heartbeat: async () => undefined,
+  };
+  await service.app.get(ArticleMatchingHandler).onArticlesEnriched(events, new KafkaBatchContext(batch));
 }
 
 async function createSubscription(name: string, body: Record<string, unknown>): Promise<string> {
@@ -207,11 +222,9 @@ describe('matching enriched articles', () => {
     ).toBe(200);
 
     // No wait: this instance's index was rebuilt before each API call answered.
-    const { context, metadata } = consumed(enrichedEvent(articleId, storyId));
+    const { event, metadata } = consumed(enrichedEvent(articleId, storyId));
     cause = metadata;
-    await service.app
-      .get(ArticleMatchingHandler)
-      .onArticleEnriched(enrichedEvent(articleId, storyId), context);
+    await matchChunk([event]);
   });
 
   it('queues exactly one delivery per matching active subscription, with the story id', async () => {
@@ -267,17 +280,14 @@ describe('matching enriched articles', () => {
   });
 
   it('a replay of the article queues nothing new', async () => {
-    const { context } = consumed(enrichedEvent(articleId, storyId));
-    await service.app
-      .get(ArticleMatchingHandler)
-      .onArticleEnriched(enrichedEvent(articleId, storyId), context);
+    await matchChunk([consumed(enrichedEvent(articleId, storyId)).event]);
     expect(await deliveriesOf(articleId)).toHaveLength(3);
   });
 
   it('without a near-duplicate the article is its own story; no match, no event', async () => {
     const alone = newArticleId();
     const event = enrichedEvent(alone);
-    await service.app.get(ArticleMatchingHandler).onArticleEnriched(event, consumed(event).context);
+    await matchChunk([consumed(event).event]);
     expect((await deliveriesOf(alone)).every((row) => row.story_id === alone)).toBe(true);
 
     const unmatched = newArticleId();
@@ -285,7 +295,7 @@ describe('matching enriched articles', () => {
     boring.article.text = 'Nothing to see here.';
     boring.article.paragraphs = [boring.article.text];
     boring.enrichment.entities = [];
-    await service.app.get(ArticleMatchingHandler).onArticleEnriched(boring, consumed(boring).context);
+    await matchChunk([consumed(boring).event]);
     expect(await deliveriesOf(unmatched)).toEqual([]);
     expect(await notificationsOf([unmatched], 0)).toEqual([]);
   });
