@@ -3,6 +3,8 @@ import { type DataSource } from 'typeorm';
 import { type NearDuplicate } from '@newsflow/contracts';
 import { hammingDistance } from '@newsflow/enrichment';
 
+import { ChunkSightings } from './chunk-sightings';
+
 export interface StoryLookupInput {
   readonly articleId: string;
   /** 16 hex characters (the enrichment's `simhash`). */
@@ -61,8 +63,6 @@ const INSERT = `
    ORDER BY ord
   ON CONFLICT (article_id) DO NOTHING
   RETURNING article_id`;
-
-const DAY_MS = 86_400_000;
 
 interface FingerprintRow {
   article_id: string;
@@ -139,28 +139,27 @@ export class NearDuplicateIndex {
 
     const results: StoryLookupResult[] = [];
     /** The call's first sightings so far, in order: candidates for the articles after them. */
-    const sightings: FirstSighting[] = [];
-    const sightingOf = new Map<string, FirstSighting>();
+    const chunk = new ChunkSightings(this.settings);
     inputs.forEach((input, index) => {
       const own = stored[index]?.find((row) => row.article_id === input.articleId);
       if (own) {
         results.push({ nearDuplicate: storedAnswer(own), firstSighting: false });
         return;
       }
-      const earlier = sightingOf.get(input.articleId);
+      const earlier = chunk.get(input.articleId);
       if (earlier) {
         results.push({ nearDuplicate: earlier.nearDuplicate, firstSighting: false });
         return;
       }
       // Stored candidates were all seen before this call's articles: the earliest of them wins.
+      const inputBands = bands[index] ?? [];
       const nearDuplicate =
         earliestNearDuplicate(input.simhash, stored[index] ?? [], this.settings.maxDistance) ??
-        this.earliestAmong(sightings, input);
-      const sighting: FirstSighting = { input, bands: bands[index] ?? [], nearDuplicate };
-      sightings.push(sighting);
-      sightingOf.set(input.articleId, sighting);
+        chunk.earliestNearDuplicate(input, inputBands);
+      chunk.add({ input, bands: inputBands, nearDuplicate });
       results.push({ nearDuplicate, firstSighting: true });
     });
+    const sightings = chunk.all;
     if (sightings.length === 0) return results;
 
     const inserted: { article_id: string }[] = await this.dataSource.query(INSERT, [
@@ -195,26 +194,6 @@ export class NearDuplicateIndex {
     });
   }
 
-  /** The first of this call's earlier first sightings within the distance and the publication window. */
-  private earliestAmong(
-    sightings: readonly FirstSighting[],
-    input: StoryLookupInput,
-  ): NearDuplicate | undefined {
-    const published = Date.parse(input.publishedAt);
-    for (const earlier of sightings) {
-      const days = Math.abs(published - Date.parse(earlier.input.publishedAt)) / DAY_MS;
-      if (days > this.settings.windowDays) continue;
-      const distance = hammingDistance(input.simhash, earlier.input.simhash);
-      if (distance > this.settings.maxDistance) continue;
-      return {
-        of: earlier.input.articleId,
-        distance,
-        storyId: earlier.nearDuplicate?.storyId ?? earlier.input.articleId,
-      };
-    }
-    return undefined;
-  }
-
   /** Forgets fingerprints first seen before `before`; returns how many. */
   async purgeSeenBefore(before: Date): Promise<number> {
     const [, count]: [unknown, number] = await this.dataSource.query(
@@ -223,12 +202,6 @@ export class NearDuplicateIndex {
     );
     return count;
   }
-}
-
-interface FirstSighting {
-  readonly input: StoryLookupInput;
-  readonly bands: readonly number[];
-  readonly nearDuplicate: NearDuplicate | undefined;
 }
 
 function storedAnswer(row: FingerprintRow): NearDuplicate | undefined {
