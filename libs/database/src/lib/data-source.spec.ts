@@ -72,4 +72,8 @@ describe('serviceDataSourceOptions', () => {
     expect(extra.max).toBe(7);
     expect(extra.connectionTimeoutMillis).toBeGreaterThan(0);
   });
+
+  it('has every connection plan cached statements afresh (see PLAN_CACHE_MODE)', () => {
+    expect((options.extra as { options?: string }).options).toBe('-c plan_cache_mode=force_custom_plan');
+  });
 });

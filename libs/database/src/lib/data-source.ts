@@ -33,9 +33,25 @@ export function serviceDataSourceOptions(options: ServiceDatabaseOptions): DataS
     synchronize: false,
     applicationName: options.applicationName,
     ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
-    extra: { max: options.poolSize, connectionTimeoutMillis: 5_000 },
+    extra: {
+      max: options.poolSize,
+      connectionTimeoutMillis: 5_000,
+      options: `-c plan_cache_mode=${PLAN_CACHE_MODE}`,
+    },
   };
 }
+
+/**
+ * Cached plans are made again at each execution, for the table sizes of the moment. What this is about
+ * is Postgres's own foreign key checks: a connection plans each check once and keeps the plan until the
+ * parent table's statistics change. When they say "empty" (an ANALYZE while it was, as a storage
+ * migration did) and autovacuum is off (as on some development servers) or has not come by yet, a
+ * connection that made its first checks on a new database keeps a sequential scan of the parent, and
+ * scans the whole table for every child row it inserts: storage writes about twenty per article, and a
+ * batch of keywords took 25 s in the end-to-end benchmark. The statements the services send themselves
+ * are unnamed, so they are planned at each execution anyway; the cost is a plan per check, microseconds.
+ */
+export const PLAN_CACHE_MODE = 'force_custom_plan';
 
 /** Stable 64-bit advisory lock key for a schema, so each service's migrations serialize independently. */
 export function advisoryLockKey(schema: string): string {

@@ -8,6 +8,7 @@ import { Client } from 'pg';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 import {
+  PLAN_CACHE_MODE,
   advisoryLockKey,
   openServiceDatabase,
   runMigrationsLocked,
@@ -302,5 +303,43 @@ describe('openServiceDatabase', () => {
       `SELECT count(*) AS count FROM "${schema}".ledger`,
     );
     expect(ledger[0]?.count).toBe('2');
+  });
+});
+
+describe('plans of foreign key checks', () => {
+  it('follow the parent table as it grows from empty: no scan of the whole parent per child row', async () => {
+    const name = freshDatabaseName('fk_plans');
+    await ensureDatabaseExists(urlFor(name));
+    const dataSource = await dataSourceFor(name, 'fk_plans', []);
+    // One connection throughout: Postgres caches the check's plan per connection.
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      expect(await runner.query(`SHOW plan_cache_mode`)).toEqual([{ plan_cache_mode: PLAN_CACHE_MODE }]);
+      await runner.query(`CREATE TABLE parent (id integer PRIMARY KEY)`);
+      await runner.query(`CREATE TABLE child (parent_id integer NOT NULL REFERENCES parent)`);
+      // As a migration may do (storage's did): statistics that say "empty", left as they are when
+      // autovacuum is off.
+      await runner.query(`ANALYZE parent`);
+      await runner.query(`INSERT INTO parent VALUES (1), (2), (3)`);
+      // A new database: the first checks run while the parent holds three rows, so a scan is right then.
+      for (let row = 0; row < 10; row += 1) await runner.query(`INSERT INTO child VALUES (1)`);
+      await runner.query(`INSERT INTO parent SELECT generate_series(4, 50000)`);
+
+      const parentScans = async (): Promise<number> => {
+        await runner.query(`SELECT pg_stat_force_next_flush()`);
+        await runner.query(`SELECT pg_stat_clear_snapshot()`);
+        const [row] = (await runner.query(
+          `SELECT seq_scan::integer AS scans FROM pg_stat_user_tables WHERE relname = 'parent'`,
+        )) as { scans: number }[];
+        return row?.scans ?? -1;
+      };
+      const before = await parentScans();
+      await runner.query(`INSERT INTO child SELECT 1 + (i * 7919) % 50000 FROM generate_series(1, 200) i`);
+
+      expect(await parentScans()).toBe(before);
+    } finally {
+      await runner.release();
+    }
   });
 });
