@@ -273,8 +273,12 @@ export class Stack {
     } else {
       const [port, controllerPort] = await this.brokerModule.freePorts(2);
       const started = Date.now();
+      const dataDir = join(this.cacheDir, 'kafka-data');
+      // A run stopped before its clean-up leaves its topics behind: the services would read its events
+      // again (their groups are new) and the benchmark would count them.
+      rmSync(dataDir, { recursive: true, force: true });
       this.broker = await this.brokerModule.startBroker({
-        dataDir: join(this.cacheDir, 'kafka-data'),
+        dataDir,
         port: port as number,
         controllerPort: controllerPort as number,
         logFile: join(this.cacheDir, 'kafka', 'broker.log'),
