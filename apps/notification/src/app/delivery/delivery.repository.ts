@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
 
+import { preparedQuery } from '../database/prepared-query';
 import { type DeliveryKind, MAX_LOGGED_TEXT } from './delivery-status';
 import { digestWindowEndSql } from './digest-window';
 import { flushDueDigests } from './digest-flush';
@@ -138,7 +139,9 @@ export class DeliveryRepository {
       status: string;
       attempts: number;
       webhookUrl: string;
-    }[] = await this.dataSource.query(
+    }[] = await preparedQuery(
+      this.dataSource,
+      'notification.enqueue-and-claim',
       `WITH input AS (
            SELECT i.subscription_id, i.article_id, i.story_id, i.payload, i.position,
                   CASE WHEN s.once_per_story THEN i.story_id ELSE i.article_id END AS dedupe_key,
@@ -287,7 +290,9 @@ export class DeliveryRepository {
    */
   async markDeliveredMany(outcomes: readonly DeliveredAttempt[]): Promise<void> {
     if (outcomes.length === 0) return;
-    await this.dataSource.query(
+    await preparedQuery(
+      this.dataSource,
+      'notification.mark-delivered-many',
       `WITH outcome AS (
          SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::text[])
                   AS o (id, attempt, status_code, latency_ms, response_body)

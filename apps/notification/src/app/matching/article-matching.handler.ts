@@ -126,6 +126,8 @@ export class ArticleMatchingHandler {
   /** The index's matches of one article, in a span of the article's trace. */
   private matchOne(event: EnrichedEvent, matchedAt: string): MatchedArticle {
     const { article, enrichment } = event.payload;
+    // A batch handler has no active span, and the transport does not hand it the CONSUMER span it opened
+    // per event: the match continues the trace from the event's producer (a sibling of that span).
     const span = startSpan('match subscriptions', {
       parent: event.metadata.traceParent,
       attributes: { 'newsflow.article.id': article.id },

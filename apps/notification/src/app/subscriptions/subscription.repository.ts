@@ -4,6 +4,7 @@ import { type DataSource, type EntityManager, type Repository } from 'typeorm';
 
 import { type SubscriptionFilter } from '@newsflow/subscription-matching';
 
+import { preparedQuery } from '../database/prepared-query';
 import { type PreviousSigningSecret, SubscriptionEntity } from './subscription.entity';
 
 /** Delivery options a client sets; null means "not limited" / "send at once". */
@@ -107,7 +108,9 @@ export class SubscriptionRepository {
   /** The ids among `ids` whose subscription is active now (the index may be a moment behind). */
   async activeAmong(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows: { id: string }[] = await this.dataSource.query(
+    const rows = await preparedQuery<{ id: string }>(
+      this.dataSource,
+      'notification.active-subscriptions-among',
       `SELECT id FROM notification.subscriptions WHERE id = ANY($1::uuid[]) AND status = 'active'`,
       [ids],
     );
@@ -128,12 +131,13 @@ export class SubscriptionRepository {
 
   async sealedSecrets(ids: readonly string[]): Promise<Map<string, SealedSigningSecrets>> {
     if (ids.length === 0) return new Map();
-    const rows: { id: string; current: string; previous: PreviousSigningSecret[] }[] =
-      await this.dataSource.query(
-        `SELECT id, signing_secret_sealed AS current, previous_signing_secrets AS previous
-         FROM notification.subscriptions WHERE id = ANY($1::uuid[])`,
-        [ids],
-      );
+    const rows = await preparedQuery<{ id: string; current: string; previous: PreviousSigningSecret[] }>(
+      this.dataSource,
+      'notification.sealed-signing-secrets',
+      `SELECT id, signing_secret_sealed AS current, previous_signing_secrets AS previous
+       FROM notification.subscriptions WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
     return new Map(rows.map((row) => [row.id, { current: row.current, previous: row.previous }]));
   }
 

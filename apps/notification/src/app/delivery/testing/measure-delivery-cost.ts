@@ -18,10 +18,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { Client } from 'pg';
+
 import { type ArticleEnrichedV1, Topic, newEventMetadata } from '@newsflow/contracts';
 import { type ConsumedEvent } from '@newsflow/kafka';
 import { KafkaBatchContext } from '@newsflow/nest-kafka';
-import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 
 import { ArticleMatchingHandler } from '../../matching/article-matching.handler';
 import { startNotificationTestApp } from '../../subscriptions/testing/notification-test-app';
@@ -47,14 +48,12 @@ process.on('message', (message) => {
 });
 `;
 
+/** Statements sent by any pg client of this process (TypeORM's and the prepared ones alike). */
 let statements = 0;
-const originalQuery = PostgresQueryRunner.prototype.query;
-PostgresQueryRunner.prototype.query = function countedQuery(
-  this: PostgresQueryRunner,
-  ...args: Parameters<typeof originalQuery>
-) {
+const originalQuery = Client.prototype.query;
+Client.prototype.query = function countedQuery(this: Client, ...args: unknown[]): unknown {
   statements++;
-  return originalQuery.apply(this, args);
+  return (originalQuery as (...args: unknown[]) => unknown).apply(this, args);
 } as typeof originalQuery;
 
 function event(id: string): ArticleEnrichedV1 {
