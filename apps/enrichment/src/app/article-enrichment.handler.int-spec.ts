@@ -334,7 +334,7 @@ describe('ArticleEnrichmentHandler, a chunk at a time', () => {
   );
 
   it(
-    'dead-letters a poison article of a chunk alone, with its code, and publishes the others',
+    'dead-letters a poison article of a chunk alone, with its code, and publishes the others, analysing each once',
     async () => {
       const first = article(RATES);
       const nearCopy = article(RATES.replace('Tuesday', 'Wednesday'));
@@ -358,6 +358,8 @@ describe('ArticleEnrichmentHandler, a chunk at a time', () => {
         { key: poison.id, code: 'ENRICHMENT_TIMEOUT' },
       ]);
       expect(h.keyphrases.frequencies.documents).toBe(3);
+      // The calls one article at a time reused the chunk's analyses: the poison one timed out once.
+      expect([...h.analyser.analysed].sort()).toEqual([first.id, nearCopy.id, poison.id, other.id].sort());
     },
     TEST_TIMEOUT_MS,
   );

@@ -8,6 +8,7 @@ import { type ConsumedEvent, EventPublisher } from '@newsflow/kafka';
 import { KafkaBatchContext, KafkaBatchPattern, KafkaEventController } from '@newsflow/nest-kafka';
 import { MetricsService, ROOT_LOGGER, inSpan } from '@newsflow/observability';
 
+import { type AnalysisOutcome, AnalysisMemo } from './analysis/analysis-memo';
 import { ArticleAnalyser } from './analysis/article-analyser';
 import { KeyphraseFrequencyStore } from './keyphrases/keyphrase-frequency.store';
 import { NearDuplicateIndex, type StoryLookupResult } from './stories/near-duplicate.index';
@@ -27,6 +28,8 @@ export const ENRICHMENT_CHUNK_SIZE = 100;
 @KafkaEventController()
 export class ArticleEnrichmentHandler {
   private readonly logger: Logger;
+  /** A few chunks' worth: the runtime calls again at once after a failure, on the same partition. */
+  private readonly failedChunks = new AnalysisMemo(4 * ENRICHMENT_CHUNK_SIZE);
 
   constructor(
     private readonly analyser: ArticleAnalyser,
@@ -47,15 +50,32 @@ export class ArticleEnrichmentHandler {
    *
    * Any failure fails the whole chunk (nothing is published): the runtime retries it, then handles its
    * articles one per call, so a poison article ends on the dead-letter topic with its own code
-   * (ENRICH_TIMEOUT, ENRICH_WORKER_CRASHED...) while the others are published. Articles fingerprinted
-   * by the failed attempt are replays to the next one, answered as the first time and not counted again.
+   * (ENRICHMENT_TIMEOUT, ENRICHMENT_WORKER_CRASHED...) while the others are published. Those calls reuse
+   * the failed attempt's analyses (see AnalysisMemo). Articles fingerprinted by the failed attempt are
+   * replays to the next one, answered as the first time and not counted again.
    */
   @KafkaBatchPattern(Topic.ArticleIngestedV1, { maxBatchSize: ENRICHMENT_CHUNK_SIZE })
   async onArticlesIngested(
     @Payload() events: IngestedEvent[],
     @Ctx() _context: KafkaBatchContext,
   ): Promise<void> {
-    const analyses = await this.analyseAll(events);
+    const outcomes = await this.analyseAll(events);
+    try {
+      await this.enrichAndPublish(events, outcomes);
+    } catch (error) {
+      events.forEach((event, index) => this.failedChunks.remember(event, outcomes[index] as AnalysisOutcome));
+      throw error;
+    }
+  }
+
+  private async enrichAndPublish(
+    events: readonly IngestedEvent[],
+    outcomes: readonly AnalysisOutcome[],
+  ): Promise<void> {
+    // The first failure in offset order is the chunk's.
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
+    const analyses = outcomes.map((outcome) => (outcome as PromiseFulfilledResult<ArticleAnalysis>).value);
     const stories = await this.placeInStories(events, analyses);
     const enrichments = analyses.map((analysis, index) =>
       // Ranked in offset order, each against the counts of the articles before it: as one by one.
@@ -88,23 +108,30 @@ export class ArticleEnrichmentHandler {
   }
 
   /**
-   * All of the chunk's analyses, each in a span of its article's trace. Waits for every one before
-   * failing, so no analysis of a failed chunk still holds a worker when its articles are handled again;
-   * the failure reported is the first in offset order.
+   * The outcome of every analysis of the chunk, each in a span of its article's trace (unless a failed
+   * attempt already ran it). Settles all of them, so no analysis of a failed chunk still holds a worker
+   * when its articles are handled again.
    */
-  private async analyseAll(events: readonly IngestedEvent[]): Promise<ArticleAnalysis[]> {
-    const settled = await Promise.allSettled(
-      events.map((event) =>
-        inSpan(
-          'analyse article',
-          { parent: event.metadata.traceParent, attributes: { 'newsflow.article.id': event.payload.id } },
-          () => this.analyser.analyse(event.payload),
-        ),
-      ),
+  private async analyseAll(events: readonly IngestedEvent[]): Promise<AnalysisOutcome[]> {
+    return Promise.all(
+      events.map((event) => {
+        const remembered = this.failedChunks.take(event);
+        return remembered ? Promise.resolve(remembered) : this.analyse(event);
+      }),
     );
-    const failure = settled.find((outcome) => outcome.status === 'rejected');
-    if (failure) throw failure.reason;
-    return settled.map((outcome) => (outcome as PromiseFulfilledResult<ArticleAnalysis>).value);
+  }
+
+  private async analyse(event: IngestedEvent): Promise<AnalysisOutcome> {
+    try {
+      const value = await inSpan(
+        'analyse article',
+        { parent: event.metadata.traceParent, attributes: { 'newsflow.article.id': event.payload.id } },
+        () => this.analyser.analyse(event.payload),
+      );
+      return { status: 'fulfilled', value };
+    } catch (reason) {
+      return { status: 'rejected', reason };
+    }
   }
 
   /** One lookup for the articles with a SimHash (a text too short has none: a story of its own). */
