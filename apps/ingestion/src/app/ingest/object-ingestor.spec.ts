@@ -3,7 +3,12 @@ import { Readable } from 'node:stream';
 import { type EventPublisher } from '@newsflow/kafka';
 import { InvalidKeyError, type ObjectInfo, type ObjectStore } from '@newsflow/object-store';
 
-import { type CompletedObject, type IngestLedgerRepository } from '../ledger/ingest-ledger.repository';
+import { ndjsonRecord } from '../../testing/articles';
+import {
+  type CompletedObject,
+  type IngestLedgerRepository,
+  type PublishedContent,
+} from '../ledger/ingest-ledger.repository';
 import { ObjectIngestor } from './object-ingestor';
 
 const MAX_ATTEMPTS = 3;
@@ -16,19 +21,25 @@ function object(key: string): ObjectInfo {
 function fakeLedger(attempts: number) {
   const calls = {
     complete: [] as CompletedObject[],
+    completedWith: [] as (readonly PublishedContent[])[],
+    remembered: [] as (readonly PublishedContent[])[],
     release: [] as { error: string; retryInSeconds: number }[],
   };
   const ledger = {
-    register: jest.fn(async () => undefined),
     claim: jest.fn(async (version: ObjectInfo) => ({ ...version, attempts, firstSeenAt: new Date(0) })),
-    complete: jest.fn(async (_version: ObjectInfo, result: CompletedObject) => {
-      calls.complete.push(result);
-    }),
+    complete: jest.fn(
+      async (_version: ObjectInfo, result: CompletedObject, published: readonly PublishedContent[] = []) => {
+        calls.complete.push(result);
+        calls.completedWith.push(published);
+      },
+    ),
     release: jest.fn(async (_version: ObjectInfo, input: { error: string; retryInSeconds: number }) => {
       calls.release.push(input);
     }),
     publishedContent: jest.fn(async () => new Set<string>()),
-    rememberPublished: jest.fn(async () => undefined),
+    rememberPublished: jest.fn(async (entries: readonly PublishedContent[]) => {
+      calls.remembered.push(entries);
+    }),
   };
   return { ledger: ledger as unknown as IngestLedgerRepository, calls };
 }
@@ -117,5 +128,50 @@ describe('ObjectIngestor attempts', () => {
       .ingest(object(key), new Date())
       .catch(() => undefined);
     expect(calls.complete).toEqual([expect.objectContaining({ status: 'rejected' })]);
+  });
+});
+
+describe('ObjectIngestor ledger writes', () => {
+  it('claims a text file in one call and remembers its content in the call that completes it', async () => {
+    const { ledger, calls } = fakeLedger(1);
+    const publisher = fakePublisher();
+    const seen = new Date('2024-05-01T10:00:00Z');
+    const outcome = await ingestor(fakeStore({}), ledger, publisher).ingest(object('incoming/a.txt'), seen);
+    expect(outcome).toEqual({ kind: 'done', published: 1, duplicates: 0, recordsRejected: 0 });
+    expect(ledger.claim).toHaveBeenCalledTimes(1);
+    expect(ledger.claim).toHaveBeenCalledWith(
+      expect.objectContaining({ key: 'incoming/a.txt', etag: 'etag-1', sizeBytes: 42, firstSeenAt: seen }),
+      300,
+    );
+    expect(calls.remembered).toEqual([]);
+    expect(calls.completedWith).toEqual([
+      [expect.objectContaining({ bucket: 'news', key: 'incoming/a.txt', contentHash: expect.any(String) })],
+    ]);
+  });
+
+  it('remembers full batches of a bulk file as they are published, and the last one on completion', async () => {
+    const lines = Array.from({ length: 501 }, (_, index) => ndjsonRecord(`bulk ${index}`).line);
+    const { ledger, calls } = fakeLedger(1);
+    const store = fakeStore({ read: async () => Readable.from([Buffer.from(`${lines.join('\n')}\n`)]) });
+    const outcome = await ingestor(store, ledger, fakePublisher()).ingest(
+      object('incoming/bulk.ndjson'),
+      new Date(),
+    );
+    expect(outcome).toEqual({ kind: 'done', published: 501, duplicates: 0, recordsRejected: 0 });
+    expect(calls.remembered.map((batch) => batch.length)).toEqual([500]);
+    expect(calls.completedWith.map((batch) => batch.length)).toEqual([1]);
+  });
+
+  it('skips an object another worker holds (or that is finished) without touching it', async () => {
+    const { ledger, calls } = fakeLedger(1);
+    (ledger.claim as jest.Mock).mockResolvedValueOnce(null);
+    const publisher = fakePublisher();
+    const outcome = await ingestor(fakeStore({}), ledger, publisher).ingest(
+      object('incoming/a.txt'),
+      new Date(),
+    );
+    expect(outcome).toEqual({ kind: 'skipped' });
+    expect(publisher.publishMany).not.toHaveBeenCalled();
+    expect(calls.complete).toEqual([]);
   });
 });

@@ -12,7 +12,11 @@ import { type EventPublisher } from '@newsflow/kafka';
 import { type ObjectInfo, type ObjectStore } from '@newsflow/object-store';
 import { inSpan } from '@newsflow/observability';
 
-import { type ClaimedObject, type IngestLedgerRepository } from '../ledger/ingest-ledger.repository';
+import {
+  type ClaimedObject,
+  type IngestLedgerRepository,
+  type PublishedContent,
+} from '../ledger/ingest-ledger.repository';
 
 /** Articles are published in batches of this many: one Kafka request, one ledger round trip. */
 const PUBLISH_BATCH = 500;
@@ -53,8 +57,7 @@ export class ObjectIngestor {
 
   async ingest(object: ObjectInfo, firstSeenAt: Date): Promise<IngestOutcome> {
     const { ledger, leaseSeconds } = this.options;
-    await ledger.register({ ...object, firstSeenAt });
-    const claim = await ledger.claim(object, leaseSeconds);
+    const claim = await ledger.claim({ ...object, firstSeenAt }, leaseSeconds);
     if (!claim) return { kind: 'skipped' };
     try {
       // The start of the trace of every article in the object: the events published inside carry this
@@ -118,21 +121,26 @@ export class ObjectIngestor {
       }
       batch.push(record);
       if (batch.length >= PUBLISH_BATCH) {
-        await this.publishBatch(object, claim, batch, progress);
+        await this.options.ledger.rememberPublished(await this.publishBatch(object, claim, batch, progress));
         batch = [];
       }
     }
-    await this.publishBatch(object, claim, batch, progress);
+    // The last batch is remembered by the statement that completes the object.
+    const lastPublished = await this.publishBatch(object, claim, batch, progress);
     if (records === 0) {
       return this.rejectObject(object, claim, { code: 'EMPTY', message: 'The file holds no records' });
     }
-    await this.options.ledger.complete(object, {
-      status: 'done',
-      articleIds: progress.articleIds,
-      articlesPublished: progress.published,
-      duplicates: progress.duplicates,
-      recordsRejected: progress.recordsRejected,
-    });
+    await this.options.ledger.complete(
+      object,
+      {
+        status: 'done',
+        articleIds: progress.articleIds,
+        articlesPublished: progress.published,
+        duplicates: progress.duplicates,
+        recordsRejected: progress.recordsRejected,
+      },
+      lastPublished,
+    );
     return {
       kind: 'done',
       published: progress.published,
@@ -146,8 +154,8 @@ export class ObjectIngestor {
     claim: ClaimedObject,
     records: readonly Extract<ArticleRecord, { ok: true }>[],
     progress: Progress,
-  ): Promise<void> {
-    if (records.length === 0) return;
+  ): Promise<PublishedContent[]> {
+    if (records.length === 0) return [];
     const unique = new Map<string, Extract<ArticleRecord, { ok: true }>>();
     for (const record of records) {
       if (unique.has(record.article.contentHash)) progress.duplicates++;
@@ -170,19 +178,17 @@ export class ObjectIngestor {
         }),
       })),
     );
-    // Remembered after the publish: a crash in between republishes, which consumers absorb.
-    await this.options.ledger.rememberPublished(
-      fresh.map((record) => ({
-        contentHash: record.article.contentHash,
-        articleId: record.article.id,
-        bucket: object.bucket,
-        key: object.key,
-      })),
-    );
     progress.published += fresh.length;
     for (const record of fresh) {
       if (progress.articleIds.length < MAX_LEDGER_ARTICLE_IDS) progress.articleIds.push(record.article.id);
     }
+    // For the caller to remember after the publish: a crash in between republishes, which consumers absorb.
+    return fresh.map((record) => ({
+      contentHash: record.article.contentHash,
+      articleId: record.article.id,
+      bucket: object.bucket,
+      key: object.key,
+    }));
   }
 
   /**

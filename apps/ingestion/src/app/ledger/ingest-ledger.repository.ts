@@ -13,6 +13,13 @@ export interface ClaimedObject extends ObjectVersion {
   firstSeenAt: Date;
 }
 
+export interface PublishedContent {
+  contentHash: string;
+  articleId: string;
+  bucket: string;
+  key: string;
+}
+
 export interface CompletedObject {
   status: 'done' | 'rejected';
   articleIds: string[];
@@ -34,35 +41,47 @@ export interface CompletedObject {
 export class IngestLedgerRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Records that an object version exists; seeing it again changes nothing. */
-  async register(object: ObjectVersion & { sizeBytes: number; firstSeenAt: Date }): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO ingestion.objects (bucket, key, etag, size_bytes, first_seen_at)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (bucket, key, etag) DO NOTHING`,
-      [object.bucket, object.key, object.etag, object.sizeBytes, object.firstSeenAt],
-    );
-  }
-
-  /** Takes the object for one attempt, or returns null when it is finished or another worker holds it. */
-  async claim(object: ObjectVersion, leaseSeconds: number): Promise<ClaimedObject | null> {
-    // TypeORM answers an UPDATE with [rows, affected count].
-    const [rows]: [{ attempts: number; first_seen_at: Date }[], number] = await this.dataSource.query(
-      `UPDATE ingestion.objects
-       SET status = 'processing', attempts = attempts + 1,
-           lease_until = now() + make_interval(secs => $4), updated_at = now()
-       WHERE bucket = $1 AND key = $2 AND etag = $3
-         AND (status = 'pending' OR status = 'processing') AND (lease_until IS NULL OR lease_until < now())
-       RETURNING attempts, first_seen_at`,
-      [object.bucket, object.key, object.etag, leaseSeconds],
+  /**
+   * Records the object version and takes it for one attempt, in one statement: a version never seen is
+   * inserted already claimed; a known one is claimed when it is unfinished and its lease has run out.
+   * Returns null when it is finished or another worker holds it. A crash after the claim leaves the row
+   * unfinished, and `due()` brings it back once the lease runs out, as before.
+   */
+  async claim(
+    object: ObjectVersion & { sizeBytes: number; firstSeenAt: Date },
+    leaseSeconds: number,
+  ): Promise<ClaimedObject | null> {
+    const rows: { attempts: number; first_seen_at: Date }[] = await this.dataSource.query(
+      `INSERT INTO ingestion.objects AS o
+         (bucket, key, etag, size_bytes, first_seen_at, status, attempts, lease_until)
+       VALUES ($1, $2, $3, $4, $5, 'processing', 1, now() + make_interval(secs => $6))
+       ON CONFLICT (bucket, key, etag) DO UPDATE
+         SET status = 'processing', attempts = o.attempts + 1,
+             lease_until = now() + make_interval(secs => $6), updated_at = now()
+         WHERE o.status IN ('pending', 'processing') AND (o.lease_until IS NULL OR o.lease_until < now())
+       RETURNING o.attempts, o.first_seen_at`,
+      [object.bucket, object.key, object.etag, object.sizeBytes, object.firstSeenAt, leaseSeconds],
     );
     const [row] = rows;
     return row ? { ...object, attempts: row.attempts, firstSeenAt: row.first_seen_at } : null;
   }
 
-  async complete(object: ObjectVersion, result: CompletedObject): Promise<void> {
+  /**
+   * Closes the attempt. `published` (the content of the last batch, see `rememberPublished`) is recorded
+   * in the same statement: one round trip and one commit for a single-article file.
+   */
+  async complete(
+    object: ObjectVersion,
+    result: CompletedObject,
+    published: readonly PublishedContent[] = [],
+  ): Promise<void> {
     await this.dataSource.query(
-      `UPDATE ingestion.objects
+      `WITH remembered AS (
+         INSERT INTO ingestion.published_content (content_hash, article_id, bucket, key)
+         SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::text[])
+         ON CONFLICT (content_hash) DO NOTHING
+       )
+       UPDATE ingestion.objects
        SET status = $4, article_ids = $5, articles_published = $6, duplicates = $7, records_rejected = $8,
            rejection_code = $9, kept_at = $10, last_error = $11, lease_until = NULL,
            completed_at = now(), updated_at = now()
@@ -79,6 +98,7 @@ export class IngestLedgerRepository {
         result.rejectionCode ?? null,
         result.keptAt ?? null,
         result.lastError ?? null,
+        ...publishedColumns(published),
       ],
     );
   }
@@ -131,20 +151,14 @@ export class IngestLedgerRepository {
     return new Set(rows.map((row) => row.content_hash));
   }
 
-  async rememberPublished(
-    entries: readonly { contentHash: string; articleId: string; bucket: string; key: string }[],
-  ): Promise<void> {
+  /** Content published from an object (after the publish: a crash in between republishes it). */
+  async rememberPublished(entries: readonly PublishedContent[]): Promise<void> {
     if (entries.length === 0) return;
     await this.dataSource.query(
       `INSERT INTO ingestion.published_content (content_hash, article_id, bucket, key)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
        ON CONFLICT (content_hash) DO NOTHING`,
-      [
-        entries.map((entry) => entry.contentHash),
-        entries.map((entry) => entry.articleId),
-        entries.map((entry) => entry.bucket),
-        entries.map((entry) => entry.key),
-      ],
+      publishedColumns(entries),
     );
   }
 
@@ -155,4 +169,14 @@ export class IngestLedgerRepository {
     );
     return Number(row?.count ?? 0);
   }
+}
+
+/** The four columns of published_content as arrays, for `unnest`. */
+function publishedColumns(entries: readonly PublishedContent[]): [string[], string[], string[], string[]] {
+  return [
+    entries.map((entry) => entry.contentHash),
+    entries.map((entry) => entry.articleId),
+    entries.map((entry) => entry.bucket),
+    entries.map((entry) => entry.key),
+  ];
 }
