@@ -57,11 +57,11 @@ export class ArticleEnrichmentHandler {
   @KafkaBatchPattern(Topic.ArticleIngestedV1, { maxBatchSize: ENRICHMENT_CHUNK_SIZE })
   async onArticlesIngested(
     @Payload() events: IngestedEvent[],
-    @Ctx() _context: KafkaBatchContext,
+    @Ctx() context: KafkaBatchContext,
   ): Promise<void> {
-    const outcomes = await this.analyseAll(events);
+    const outcomes = await this.analyseAll(events, context);
     try {
-      await this.enrichAndPublish(events, outcomes);
+      await this.enrichAndPublish(events, outcomes, context);
     } catch (error) {
       events.forEach((event, index) => this.failedChunks.remember(event, outcomes[index] as AnalysisOutcome));
       throw error;
@@ -71,6 +71,7 @@ export class ArticleEnrichmentHandler {
   private async enrichAndPublish(
     events: readonly IngestedEvent[],
     outcomes: readonly AnalysisOutcome[],
+    context: KafkaBatchContext,
   ): Promise<void> {
     // The first failure in offset order is the chunk's.
     const failure = outcomes.find((outcome) => outcome.status === 'rejected');
@@ -86,8 +87,9 @@ export class ArticleEnrichmentHandler {
       events.map((event, index) => ({
         key: event.payload.id,
         payload: { article: event.payload, enrichment: enrichments[index] as EnrichmentV1 },
-        // Each article's trace goes on from its own ingested event.
+        // Each article's trace goes on under its own consumer span; its correlation from its ingested event.
         cause: event.metadata,
+        traceParent: context.traceParentOf(index),
       })),
     );
     const enrichedAt = new Date();
@@ -108,24 +110,29 @@ export class ArticleEnrichmentHandler {
   }
 
   /**
-   * The outcome of every analysis of the chunk, each in a span of its article's trace (unless a failed
+   * The outcome of every analysis of the chunk, each in a span under its article's consumer span (unless a failed
    * attempt already ran it). Settles all of them, so no analysis of a failed chunk still holds a worker
    * when its articles are handled again.
    */
-  private async analyseAll(events: readonly IngestedEvent[]): Promise<AnalysisOutcome[]> {
+  private async analyseAll(
+    events: readonly IngestedEvent[],
+    context: KafkaBatchContext,
+  ): Promise<AnalysisOutcome[]> {
     return Promise.all(
-      events.map((event) => {
+      events.map((event, index) => {
         const remembered = this.failedChunks.take(event);
-        return remembered ? Promise.resolve(remembered) : this.analyse(event);
+        return remembered
+          ? Promise.resolve(remembered)
+          : this.analyse(event, context.traceParentOf(index) ?? event.metadata.traceParent);
       }),
     );
   }
 
-  private async analyse(event: IngestedEvent): Promise<AnalysisOutcome> {
+  private async analyse(event: IngestedEvent, parent: string | undefined): Promise<AnalysisOutcome> {
     try {
       const value = await inSpan(
         'analyse article',
-        { parent: event.metadata.traceParent, attributes: { 'newsflow.article.id': event.payload.id } },
+        { parent, attributes: { 'newsflow.article.id': event.payload.id } },
         () => this.analyser.analyse(event.payload),
       );
       return { status: 'fulfilled', value };

@@ -86,6 +86,11 @@ export function newEventMetadata(input: {
   type: string;
   source: string;
   cause?: EventMetadata;
+  /**
+   * The `traceparent` of the span that produces the event when it is not the active one (a batch
+   * handler publishing for each event of the batch from that event's span).
+   */
+  parent?: string;
   now?: Date;
 }): EventMetadata {
   const id = randomUUID();
@@ -98,7 +103,7 @@ export function newEventMetadata(input: {
     causationId: input.cause?.id,
     // The span that produces the event is its parent downstream, so the consumer's span links up to
     // it; without tracing, a child of the cause's keeps the trace id going from event to event.
-    traceParent: activeSpanTraceParent() ?? childTraceParent(input.cause?.traceParent),
+    traceParent: input.parent ?? activeSpanTraceParent() ?? childTraceParent(input.cause?.traceParent),
   };
 }
 

@@ -17,6 +17,8 @@ export interface PublishRequest<T extends Topic> {
   payload: PayloadOf<T>;
   /** The event this one follows from: carries correlation and trace ids forward. */
   cause?: EventMetadata;
+  /** The `traceparent` of the span publishing it, when that is not the active one (see newEventMetadata). */
+  traceParent?: string;
 }
 
 export interface RawMessage {
@@ -78,7 +80,12 @@ export class EventPublisher {
             .join('; ')}`,
         );
       }
-      return newEventMetadata({ type: contract.eventType, source: this.source, cause: request.cause });
+      return newEventMetadata({
+        type: contract.eventType,
+        source: this.source,
+        cause: request.cause,
+        parent: request.traceParent,
+      });
     });
     await this.producer.send({
       topic,

@@ -16,6 +16,7 @@ import {
 import { SpanKind, type TracingHandle, startTracing, tracingSettingsFromEnv } from '@newsflow/observability';
 
 import { KafkaConsumerTransport } from './kafka-consumer.transport';
+import { type KafkaBatchContext } from './kafka-event.context';
 
 // Spans are collected in memory instead of sent: the OTLP export itself is proven end to end
 // (apps/pipeline-e2e/src/tracing.e2e-spec.ts). Everything else is the real SDK.
@@ -159,5 +160,45 @@ describe('KafkaConsumerTransport with tracing on', () => {
     }
     // Three articles, three traces.
     expect(new Set(mockExported.map((span) => span.spanContext().traceId)).size).toBe(3);
+  });
+
+  it('tells a batch handler each event’s span, so what it publishes about one event carries that span', async () => {
+    const server = transport();
+    const published: (string | undefined)[] = [];
+    server.addHandler(
+      Topic.ArticleIngestedV1,
+      async (events: ConsumedEvent[], context: KafkaBatchContext) => {
+        events.forEach((event, index) =>
+          published.push(
+            newEventMetadata({
+              type: 't',
+              source: 's',
+              cause: event.metadata,
+              parent: context.traceParentOf(index),
+            }).traceParent,
+          ),
+        );
+      },
+      true,
+    );
+    const events = [consumed('1', 'a'), consumed('2', 'b')];
+    await internals(server).dispatchBatch({
+      topic: Topic.ArticleIngestedV1,
+      partition: 2,
+      events,
+      attempt: 1,
+      heartbeat: async () => undefined,
+    });
+    await tracing.shutdown();
+
+    const byKey = new Map(mockExported.map((span) => [span.attributes['messaging.kafka.message.key'], span]));
+    events.forEach((event, index) => {
+      const span = byKey.get(event.key ?? '') as ReadableSpan;
+      expect(parseTraceParent(published[index])).toEqual({
+        traceId: span.spanContext().traceId,
+        spanId: span.spanContext().spanId,
+        flags: 1,
+      });
+    });
   });
 });

@@ -22,7 +22,14 @@ import {
   type RetryPolicy,
   type RuntimeLogger,
 } from '@newsflow/kafka';
-import { SpanKind, inSpan, recordFailure, startSpan, tracingEnabled } from '@newsflow/observability';
+import {
+  SpanKind,
+  inSpan,
+  recordFailure,
+  startSpan,
+  traceParentOf,
+  tracingEnabled,
+} from '@newsflow/observability';
 
 import { batchOptionsOf } from './kafka-batch-pattern';
 import { KafkaBatchContext, KafkaEventContext } from './kafka-event.context';
@@ -162,7 +169,8 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
    * gets its own CONSUMER span, child of its producer's span and spanning the chunk's handling (one
    * transaction): each article's trace shows where it was stored and how long that took. (One span for
    * the chunk with links to the events would leave every article's trace without its storage step.)
-   * None of them is active: a batch handler publishes nothing about a single article.
+   * None of them is active (each article's work belongs under its own); the handler finds each one's
+   * `traceparent` in its context (`KafkaBatchContext.traceParentOf`).
    */
   private async dispatchBatch(batch: ConsumedBatch): Promise<void> {
     const handler = this.getHandlerByPattern(batch.topic);
@@ -180,7 +188,11 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
         )
       : [];
     try {
-      const result: unknown = await handler(batch.events, new KafkaBatchContext(batch));
+      const context = new KafkaBatchContext(
+        batch,
+        spans.map((span) => traceParentOf(span)),
+      );
+      const result: unknown = await handler(batch.events, context);
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
     } catch (error) {
       for (const span of spans) recordFailure(span, error);

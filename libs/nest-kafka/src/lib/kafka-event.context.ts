@@ -15,11 +15,24 @@ export class KafkaEventContext extends BaseRpcContext<[ConsumedEvent]> {
 
 /** What `@Ctx()` gives a `@KafkaBatchPattern` handler: the batch with its partition, attempt and heartbeat. */
 export class KafkaBatchContext extends BaseRpcContext<[ConsumedBatch]> {
-  constructor(batch: ConsumedBatch) {
+  constructor(
+    batch: ConsumedBatch,
+    private readonly consumerSpans: readonly (string | undefined)[] = [],
+  ) {
     super([batch]);
   }
 
   get batch(): ConsumedBatch {
     return this.getArgByIndex(0);
+  }
+
+  /**
+   * The `traceparent` of the CONSUMER span of the batch's `index`-th event (undefined while tracing is
+   * off). None of those spans is active: a handler that does or publishes something about one event
+   * alone parents it here (`inSpan`'s `parent`, a publish request's `traceParent`), so it stays in that
+   * event's trace under its consumer span.
+   */
+  traceParentOf(index: number): string | undefined {
+    return this.consumerSpans[index];
   }
 }
