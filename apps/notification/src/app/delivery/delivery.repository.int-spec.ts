@@ -400,6 +400,10 @@ describe('DeliveryRepository (real Postgres)', () => {
         manual: false,
         webhookUrl: 'https://hooks.example.org/plain',
       });
+      // The secrets to sign them with, read in the same statement (stored unsealed by the test).
+      expect(result.sealedSecrets).toEqual(
+        new Map([[subscription.id, { current: `plain.${subscription.signingSecret}`, previous: [] }]]),
+      );
       const row = await rowOf((first as DueDelivery).id);
       expect(row).toMatchObject({ status: 'pending', attempts: 1 });
       expect(row.last_attempt_at).toBeInstanceOf(Date);
@@ -457,12 +461,13 @@ describe('DeliveryRepository (real Postgres)', () => {
         [delivery(perStory.id, 1), delivery(perStory.id, 2, 1), delivery(perStory.id, 2, 1)],
         claimAll,
       );
-      expect(again).toEqual({ queued: new Map(), claimed: [], waiting: 0 });
+      expect(again).toEqual({ queued: new Map(), claimed: [], waiting: 0, sealedSecrets: new Map() });
       expect(await rows()).toHaveLength(1);
       expect(await repository.enqueueAndClaim([], claimAll)).toEqual({
         queued: new Map(),
         claimed: [],
         waiting: 0,
+        sealedSecrets: new Map(),
       });
     });
   });

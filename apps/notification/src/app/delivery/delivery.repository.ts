@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
 
 import { preparedQuery } from '../database/prepared-query';
+import { type PreviousSigningSecret } from '../subscriptions/subscription.entity';
+import { type SealedSigningSecrets } from '../subscriptions/subscription.repository';
 import { type DeliveryKind, MAX_LOGGED_TEXT } from './delivery-status';
 import { digestWindowEndSql } from './digest-window';
 import { flushDueDigests } from './digest-flush';
@@ -56,6 +58,8 @@ export interface EnqueueResult {
   claimed: DueDelivery[];
   /** Added deliveries that are due now but were not claimed: for the poll. */
   waiting: number;
+  /** The signing secrets (sealed) of the subscriptions of `claimed`, read in the same statement. */
+  sealedSecrets: Map<string, SealedSigningSecrets>;
 }
 
 /** The payload a claimed row was queued with: the caller's own object. */
@@ -131,7 +135,7 @@ export class DeliveryRepository {
     claim: { limit: number; leaseSeconds: number },
   ): Promise<EnqueueResult> {
     const queued = new Map<string, number>();
-    if (deliveries.length === 0) return { queued, claimed: [], waiting: 0 };
+    if (deliveries.length === 0) return { queued, claimed: [], waiting: 0, sealedSecrets: new Map() };
     const rows: {
       id: string;
       subscriptionId: string;
@@ -139,6 +143,8 @@ export class DeliveryRepository {
       status: string;
       attempts: number;
       webhookUrl: string;
+      sealedSecret: string;
+      previousSecrets: PreviousSigningSecret[];
     }[] = await preparedQuery(
       this.dataSource,
       'notification.enqueue-and-claim',
@@ -177,7 +183,8 @@ export class DeliveryRepository {
            SELECT id, 1, subscription_id, clock_timestamp() FROM inserted WHERE attempts = 1
          )
          SELECT i.id, i.subscription_id AS "subscriptionId", i.article_id AS "articleId", i.status,
-                i.attempts, s.webhook_url AS "webhookUrl"
+                i.attempts, s.webhook_url AS "webhookUrl", s.signing_secret_sealed AS "sealedSecret",
+                s.previous_signing_secrets AS "previousSecrets"
          FROM inserted i JOIN notification.subscriptions s ON s.id = i.subscription_id`,
       [
         deliveries.map((delivery) => delivery.subscriptionId),
@@ -193,6 +200,7 @@ export class DeliveryRepository {
       deliveries.map((delivery) => [`${delivery.subscriptionId} ${delivery.articleId}`, delivery.payload]),
     );
     const claimed: DueDelivery[] = [];
+    const sealedSecrets = new Map<string, SealedSigningSecrets>();
     let waiting = 0;
     for (const row of rows) {
       queued.set(row.articleId, (queued.get(row.articleId) ?? 0) + 1);
@@ -200,6 +208,7 @@ export class DeliveryRepository {
         if (row.status === 'pending') waiting++;
         continue;
       }
+      sealedSecrets.set(row.subscriptionId, { current: row.sealedSecret, previous: row.previousSecrets });
       claimed.push({
         id: row.id,
         subscriptionId: row.subscriptionId,
@@ -211,7 +220,7 @@ export class DeliveryRepository {
         webhookUrl: row.webhookUrl,
       });
     }
-    return { queued, claimed, waiting };
+    return { queued, claimed, waiting, sealedSecrets };
   }
 
   /** Turns the matches of closed digest windows into one digest delivery per window. */

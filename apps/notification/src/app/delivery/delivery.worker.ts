@@ -23,6 +23,7 @@ import {
 } from '@newsflow/observability';
 
 import { NOTIFICATION_CONFIG } from '../notification.config';
+import { type SealedSigningSecrets } from '../subscriptions/subscription.repository';
 import { DELIVERY_WORKER_OPTIONS, type DeliveryConfig, type DeliveryWorkerOptions } from './delivery.config';
 import { type DeliveredAttempt, type DueDelivery, DeliveryRepository } from './delivery.repository';
 import { GroupedWrites } from './grouped-writes';
@@ -43,8 +44,11 @@ type Outcome = 'delivered' | 'retrying' | 'failed' | 'held' | 'stale';
 export interface HandOff {
   readonly limit: number;
   readonly leaseSeconds: number;
-  /** Sends the deliveries claimed for it (at most `limit`), in the background. */
-  start(claimed: readonly DueDelivery[]): void;
+  /**
+   * Sends the deliveries claimed for it (at most `limit`) in the background, signed with the secrets
+   * read with them (sealed, by subscription id).
+   */
+  start(claimed: readonly DueDelivery[], sealedSecrets: ReadonlyMap<string, SealedSigningSecrets>): void;
   /** Nothing was claimed (the claim failed). */
   release(): void;
 }
@@ -159,12 +163,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     return {
       limit: reserved,
       leaseSeconds: this.leaseSeconds,
-      start: (claimed) => {
+      start: (claimed, sealedSecrets) => {
         if (claimed.length > reserved)
           throw new Error(`${claimed.length} deliveries handed over for ${reserved} places`);
         unreserve(claimed.length);
         if (claimed.length === 0) return;
-        const sending = this.deliverAll(claimed).catch((error: unknown) =>
+        const sending = this.deliverAll(claimed, sealedSecrets).catch((error: unknown) =>
           this.logger.error(
             { err: error },
             'handed-over deliveries failed; the poll retries them once their lease runs out',
@@ -228,14 +232,21 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   /**
    * Sends claimed deliveries, counted in inFlight already, and frees their room as each is done.
+   * Their signing secrets are read now, unless they were read with the claim (`sealedSecrets`).
    * Rejects with the first failure once all are done.
    */
-  private async deliverAll(due: readonly DueDelivery[]): Promise<void> {
+  private async deliverAll(
+    due: readonly DueDelivery[],
+    sealedSecrets?: ReadonlyMap<string, SealedSigningSecrets>,
+  ): Promise<void> {
     let secrets: Map<string, readonly string[]>;
     try {
-      secrets = await this.signingSecrets.forSubscriptions([
-        ...new Set(due.map((delivery) => delivery.subscriptionId)),
-      ]);
+      secrets =
+        sealedSecrets === undefined
+          ? await this.signingSecrets.forSubscriptions([
+              ...new Set(due.map((delivery) => delivery.subscriptionId)),
+            ])
+          : this.signingSecrets.open(sealedSecrets);
     } catch (error) {
       this.inFlight -= due.length;
       throw error;

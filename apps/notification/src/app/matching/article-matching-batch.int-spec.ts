@@ -31,6 +31,7 @@ import {
 } from '@newsflow/nest-kafka';
 
 import { DeliveryRepository } from '../delivery/delivery.repository';
+import { type ReceivedRequest, verifiesSignature } from '../delivery/testing/delivery-test-support';
 import { SubscriptionRepository } from '../subscriptions/subscription.repository';
 import {
   type NotificationTestApp,
@@ -45,6 +46,8 @@ let receiver: http.Server;
 let hookUrl: string;
 /** Article ids of the webhooks received. */
 const received: string[] = [];
+/** The requests themselves, for their signatures. */
+const webhookRequests: ReceivedRequest[] = [];
 
 beforeAll(async () => {
   receiver = http.createServer((request, response) => {
@@ -55,6 +58,13 @@ beforeAll(async () => {
         data: { article: { id: string } };
       };
       received.push(body.data.article.id);
+      webhookRequests.push({
+        webhookId: String(request.headers['webhook-id']),
+        headers: request.headers,
+        body: Buffer.concat(chunks),
+        at: Date.now(),
+        answer: 204,
+      });
       response.writeHead(204).end();
     });
   });
@@ -129,6 +139,9 @@ async function matchChunk(events: ConsumedEvent<typeof Topic.ArticleEnrichedV1>[
   await service.app.get(ArticleMatchingHandler).onArticlesEnriched(events, new KafkaBatchContext(batch));
 }
 
+/** Signing secrets of the subscriptions created, by id. */
+const signingSecrets = new Map<string, string>();
+
 async function createSubscription(name: string, body: Record<string, unknown>): Promise<string> {
   const response = await service.request('/api/subscriptions', {
     method: 'POST',
@@ -136,7 +149,9 @@ async function createSubscription(name: string, body: Record<string, unknown>): 
   });
   if (response.status !== 201)
     throw new Error(`create ${name}: ${response.status} ${JSON.stringify(response.body)}`);
-  return (response.body as { id: string }).id;
+  const { id, signingSecret } = response.body as { id: string; signingSecret: string };
+  signingSecrets.set(id, signingSecret);
+  return id;
 }
 
 async function deliveriesOf(articleId: string): Promise<{ subscription_id: string; status: string }[]> {
@@ -239,6 +254,15 @@ describe('matching a chunk of articles', () => {
       const webhooksOfChunk = () => received.filter((id) => ids.includes(id));
       expect(await within(5_000, () => webhooksOfChunk().length >= 3)).toBe(true);
       expect(webhooksOfChunk().sort()).toEqual([ids[0], ids[2], ids[2]].sort());
+      // Signed with each subscription's secret, read with the claim.
+      const ofChunk = webhookRequests.filter((request) => ids.some((id) => request.body.includes(id)));
+      expect(ofChunk).toHaveLength(3);
+      for (const request of ofChunk) {
+        const { data } = JSON.parse(request.body.toString('utf8')) as {
+          data: { subscription: { id: string } };
+        };
+        expect(verifiesSignature(signingSecrets.get(data.subscription.id) ?? '', request)).toBe(true);
+      }
       expect(
         await within(5_000, async () =>
           [...(await deliveriesOf(ids[0] as string)), ...(await deliveriesOf(ids[2] as string))].every(

@@ -89,7 +89,7 @@ export class ArticleMatchingHandler {
       handOff.release();
       throw error;
     }
-    handOff.start(result.claimed);
+    handOff.start(result.claimed, result.sealedSecrets);
     if (result.waiting > 0) this.worker.wake();
     const { queued } = result;
 

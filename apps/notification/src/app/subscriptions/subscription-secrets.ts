@@ -83,7 +83,11 @@ export class SubscriptionSecrets extends WebhookSigningSecrets implements OnAppl
     subscriptionIds: readonly string[],
     now = new Date(),
   ): Promise<Map<string, string[]>> {
-    const sealed = await this.subscriptions.sealedSecrets([...new Set(subscriptionIds)]);
+    return this.open(await this.subscriptions.sealedSecrets([...new Set(subscriptionIds)]), now);
+  }
+
+  /** forSubscriptions of secrets read already (with the deliveries claimed as they were queued). */
+  open(sealed: ReadonlyMap<string, SealedSigningSecrets>, now = new Date()): Map<string, string[]> {
     const secrets = new Map<string, string[]>();
     for (const [id, stored] of sealed) {
       try {

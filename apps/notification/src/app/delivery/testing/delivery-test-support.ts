@@ -76,6 +76,15 @@ export class TestSigningSecrets extends WebhookSigningSecrets {
   }
 
   async forSubscriptions(subscriptionIds: readonly string[]): Promise<Map<string, readonly string[]>> {
+    return this.known(subscriptionIds);
+  }
+
+  /** The secrets set here for the subscriptions of `sealed` (whose values are not read). */
+  open(sealed: ReadonlyMap<string, unknown>): Map<string, readonly string[]> {
+    return this.known([...sealed.keys()]);
+  }
+
+  private known(subscriptionIds: readonly string[]): Map<string, readonly string[]> {
     const found = new Map<string, readonly string[]>();
     for (const id of subscriptionIds) {
       const secrets = this.secrets.get(id);
