@@ -1,5 +1,5 @@
 import fsPromises from 'node:fs/promises';
-import { mkdir, mkdtemp, open, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -180,6 +180,18 @@ describe('InboxWatcher on a real folder', () => {
     await writeFile(path.join(inbox, 'after', 'f.txt'), ARTICLE);
     await until('a file in the renamed folder', () => reported('after/f.txt').length > 0);
     expect(reports.filter((report) => report.file.includes(`${path.sep}before${path.sep}`))).toEqual([]);
+  });
+
+  it('takes a symbolic link to a file as that file, and does not follow a linked folder (a loop here)', async () => {
+    await startWatcher();
+    await writeFile(path.join(staging, 'target.txt'), ARTICLE);
+    await symlink(path.join(staging, 'target.txt'), path.join(inbox, 'linked.txt'));
+    await symlink(inbox, path.join(inbox, 'loop'));
+    await until('the linked file', () => reported('linked.txt').length > 0);
+    await sleep(STABLE_MS * 2);
+    expect(watcher.watchedDirectories).toBe(1);
+    expect(reports.map((report) => path.relative(inbox, report.file))).toEqual(['linked.txt']);
+    expect(errors).toEqual([]);
   });
 
   it('ignores files present at start-up, dot-files, dot-folders and files still under a temporary name', async () => {

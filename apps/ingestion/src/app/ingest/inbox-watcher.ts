@@ -164,10 +164,13 @@ export class InboxWatcher {
 
   private async look(file: string): Promise<void> {
     let stats: Stats;
+    let linked = false;
     try {
       stats = await lstat(file);
-      // A symbolic link counts as the file it points to (the store reads it if it stays inside the inbox).
-      if (stats.isSymbolicLink()) stats = await stat(file);
+      // A symbolic link counts as the file it points to (the store reads it if it stays inside the inbox);
+      // a linked folder is not followed (nor listed by the store), so a link loop cannot run away.
+      linked = stats.isSymbolicLink();
+      if (linked) stats = await stat(file);
     } catch (error) {
       this.unsettled.delete(file);
       if (!isMissing(error)) this.options.onError(error);
@@ -175,7 +178,7 @@ export class InboxWatcher {
     }
     const state = this.unsettled.get(file);
     if (this.closed || !state) return;
-    if (stats.isDirectory()) {
+    if (stats.isDirectory() && !linked) {
       this.unsettled.delete(file);
       if (!isIgnoredLocalName(path.basename(file), 'directory')) await this.watchDirectory(file, true);
       return;
