@@ -54,9 +54,10 @@ function isMissing(error: unknown): boolean {
  *
  * One non-recursive `fs.watch` (one inotify watch) per folder, never one per file, and an event costs one
  * `lstat` of the file it names: the cost of a new file does not depend on how many files the folder
- * holds. (chokidar re-read and lstat-ed the whole folder on each event and polled every unsettled file;
- * Node 20's `fs.watch(..., { recursive: true })` on Linux is emulated in JavaScript with a stat watcher
- * per file.) A file is settled when its mtime is `stableMs` old: a file renamed in after it was written
+ * holds. (chokidar re-read and lstat-ed the whole folder on each event, kept one watch per file and
+ * polled every unsettled file; Node 20's `fs.watch(..., { recursive: true })` on Linux is emulated in
+ * JavaScript with one watch and a synchronous stat per file, and re-lists a folder synchronously when
+ * it changes.) A file is settled when its mtime is `stableMs` old: a file renamed in after it was written
  * is reported at once, a file still being written is looked at again when it would be settled.
  *
  * Not seen here, and left to reconciliation: events the kernel drops (inotify queue overflow), and
