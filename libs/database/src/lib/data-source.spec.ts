@@ -1,6 +1,6 @@
 import { type PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
-import { advisoryLockKey, serviceDataSourceOptions } from './data-source';
+import { advisoryLockKey, serviceDataSourceOptions, sessionOptions } from './data-source';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -73,7 +73,11 @@ describe('serviceDataSourceOptions', () => {
     expect(extra.connectionTimeoutMillis).toBeGreaterThan(0);
   });
 
-  it('has every connection plan cached statements afresh (see PLAN_CACHE_MODE)', () => {
-    expect((options.extra as { options?: string }).options).toBe('-c plan_cache_mode=force_custom_plan');
+  it('has every connection plan cached statements afresh (see PLAN_CACHE_MODE), keeping PGOPTIONS', () => {
+    expect((options.extra as { options?: string }).options).toBe(sessionOptions(process.env['PGOPTIONS']));
+    expect(sessionOptions(undefined)).toBe('-c plan_cache_mode=force_custom_plan');
+    expect(sessionOptions(' -c lock_timeout=1000 ')).toBe(
+      '-c lock_timeout=1000 -c plan_cache_mode=force_custom_plan',
+    );
   });
 });

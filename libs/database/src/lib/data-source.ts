@@ -36,7 +36,7 @@ export function serviceDataSourceOptions(options: ServiceDatabaseOptions): DataS
     extra: {
       max: options.poolSize,
       connectionTimeoutMillis: 5_000,
-      options: `-c plan_cache_mode=${PLAN_CACHE_MODE}`,
+      options: sessionOptions(process.env['PGOPTIONS']),
     },
   };
 }
@@ -52,6 +52,14 @@ export function serviceDataSourceOptions(options: ServiceDatabaseOptions): DataS
  * are unnamed, so they are planned at each execution anyway; the cost is a plan per check, microseconds.
  */
 export const PLAN_CACHE_MODE = 'force_custom_plan';
+
+/**
+ * The `options` a connection starts with: ours after those of PGOPTIONS, which pg would otherwise take
+ * and which an explicit value replaces (an operator's `-c lock_timeout=...` must still apply).
+ */
+export function sessionOptions(fromEnvironment: string | undefined): string {
+  return [fromEnvironment?.trim(), `-c plan_cache_mode=${PLAN_CACHE_MODE}`].filter(Boolean).join(' ');
+}
 
 /** Stable 64-bit advisory lock key for a schema, so each service's migrations serialize independently. */
 export function advisoryLockKey(schema: string): string {
