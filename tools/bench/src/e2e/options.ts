@@ -14,7 +14,7 @@ export interface E2eBenchOptions {
   skipSteady: boolean;
   skipFull: boolean;
   skipBuild: boolean;
-  /** INBOX_STABLE_MS of ingestion; undefined keeps the service's default (500 ms). */
+  /** INBOX_STABLE_MS of ingestion; undefined keeps the service's default (200 ms). */
   inboxStableMs: number | undefined;
   /** Give up on a phase when no article has progressed for this long. */
   stallSeconds: number;
@@ -70,7 +70,7 @@ go to bench/results/e2e-<time>.{json,md}. Needs Java (for the broker) and Postgr
   --skip-steady           no steady phase
   --skip-full             no full-speed phase (and no enrichment-alone comparison)
   --skip-build            start from dist/ as it is
-  --inbox-stable-ms <n>   INBOX_STABLE_MS of ingestion (default: the service's, 500)
+  --inbox-stable-ms <n>   INBOX_STABLE_MS of ingestion (default: the service's, 200)
   --stall-seconds <n>     give up when nothing progressed for this long (default 120)
   --log-level <level>     LOG_LEVEL of the services (default warn)
   --cpu-prof              a V8 CPU profile of each service in .cache/bench/e2e/profiles/ (open it in
