@@ -555,3 +555,41 @@ describe('delivery options end to end', () => {
     expect([...hook.acceptedPerId().values()]).toEqual([1, 1, 1]);
   });
 });
+
+describe('DeliveryWorker hand-offs (deliveries claimed as they are queued)', () => {
+  it('sends them without a poll; a poll that found no room runs as soon as one of them is done', async () => {
+    const hangs = new Set([articleId(1), articleId(2)]);
+    const hook = await receiver((nth, request) =>
+      nth === 1 && [...hangs].some((article) => request.body.includes(article)) ? 'hang' : 204,
+    );
+    const subscription = await insertSubscription(dataSource, { webhookUrl: hook.url });
+    const { worker } = startWorker({
+      config: configFor({
+        DELIVERY_MAX_IN_FLIGHT: '2',
+        DELIVERY_POLL_INTERVAL_MS: '60000',
+        WEBHOOK_TIMEOUT_MS: '1000',
+      }),
+    });
+    await sleep(200); // the first poll has found nothing and pauses for a minute
+
+    const handOff = worker.reserve(5);
+    expect(handOff.limit).toBe(2);
+    const queued = await deliveries.enqueueAndClaim(
+      [match(subscription.id, 1), match(subscription.id, 2)],
+      handOff,
+    );
+    handOff.start(queued.claimed, queued.sealedSecrets);
+    await waitUntil(async () => hook.received.length === 2, 'both hand-offs are sent', 2_000);
+    // No room left: nothing more is handed over, and the poll woken for a new delivery finds no room.
+    expect(worker.reserve(1).limit).toBe(0);
+    await deliveries.enqueue([match(subscription.id, 3)]);
+    worker.wake();
+
+    // The hanging requests time out after 1 s; the freed room wakes the poll well before its minute.
+    await waitUntil(
+      async () => hook.received.some((request) => request.body.includes(articleId(3))),
+      'the third delivery is sent by the poll',
+      5_000,
+    );
+  });
+});

@@ -81,6 +81,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private endPause: (() => void) | undefined;
   /** A wake() came while the poll was not pausing: its next pause is skipped. */
   private woken = false;
+  /** The poll found no room (DELIVERY_MAX_IN_FLIGHT out): the next webhook done wakes it. */
+  private starved = false;
 
   constructor(
     @Inject(NOTIFICATION_CONFIG) private readonly config: DeliveryConfig,
@@ -201,6 +203,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       } catch (error) {
         this.logger.error({ err: error }, 'delivery batch failed; retrying after the poll interval');
       }
+      this.starved = limit <= 0;
       // A full batch suggests more is due: go again at once.
       if (limit <= 0 || claimed < limit) await this.pause(this.config.DELIVERY_POLL_INTERVAL_MS);
     }
@@ -257,6 +260,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
           await this.deliver(delivery, secrets.get(delivery.subscriptionId));
         } finally {
           this.inFlight -= 1;
+          if (this.starved) {
+            this.starved = false;
+            this.wake();
+          }
         }
       }),
     );
