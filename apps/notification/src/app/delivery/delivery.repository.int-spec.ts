@@ -427,7 +427,7 @@ describe('DeliveryRepository (real Postgres)', () => {
       expect(polled.map((claimed) => claimed.articleId).sort()).toEqual([3, 4, 5].map(articleId));
     });
 
-    it('leaves digests, rate-limited, disabled and paused subscriptions to enqueue() rules and the poll', async () => {
+    it('leaves digests and rate-limited subscriptions to the poll; queues nothing for disabled or paused ones', async () => {
       const digest = await createSubscription('digest', { digestMinutes: 15 });
       const limited = await createSubscription('limited', { rateLimitPerMinute: 5 });
       const disabled = await createSubscription('disabled');
@@ -443,13 +443,14 @@ describe('DeliveryRepository (real Postgres)', () => {
         claimAll,
       );
       expect(result.claimed).toEqual([]);
-      // Due now: the rate-limited one and the paused one's (which the poll skips while paused).
-      expect(result.waiting).toBe(2);
+      expect([...result.active].sort()).toEqual([digest.id, limited.id].sort());
+      // Due now: the rate-limited one.
+      expect(result.waiting).toBe(1);
       const bySubscription = new Map((await rows()).map((row) => [row.subscription_id, row]));
       expect(bySubscription.get(digest.id)).toMatchObject({ status: 'collected', attempts: 0 });
       expect(bySubscription.get(limited.id)).toMatchObject({ status: 'pending', attempts: 0 });
-      expect(bySubscription.get(disabled.id)).toMatchObject({ status: 'held', attempts: 0 });
-      expect(bySubscription.get(paused.id)).toMatchObject({ status: 'pending', attempts: 0 });
+      expect(bySubscription.has(disabled.id)).toBe(false);
+      expect(bySubscription.has(paused.id)).toBe(false);
       const polled = await repository.claimDue({ limit: 10, leaseSeconds: 60 });
       expect(polled.map((claimed) => claimed.subscriptionId)).toEqual([limited.id]);
     });
@@ -461,9 +462,16 @@ describe('DeliveryRepository (real Postgres)', () => {
         [delivery(perStory.id, 1), delivery(perStory.id, 2, 1), delivery(perStory.id, 2, 1)],
         claimAll,
       );
-      expect(again).toEqual({ queued: new Map(), claimed: [], waiting: 0, sealedSecrets: new Map() });
+      expect(again).toEqual({
+        active: new Set([perStory.id]),
+        queued: new Map(),
+        claimed: [],
+        waiting: 0,
+        sealedSecrets: new Map(),
+      });
       expect(await rows()).toHaveLength(1);
       expect(await repository.enqueueAndClaim([], claimAll)).toEqual({
+        active: new Set(),
         queued: new Map(),
         claimed: [],
         waiting: 0,

@@ -52,6 +52,8 @@ export type FailedAttemptResult =
   { outcome: 'retrying' | 'failed' | 'held' | 'stale'; disabledReason?: string };
 
 export interface EnqueueResult {
+  /** The subscriptions of the deliveries given that are active; only theirs were queued. */
+  active: Set<string>;
   /** Deliveries added per article id; articles with none are missing. */
   queued: Map<string, number>;
   /** The added deliveries claimed for the caller to attempt now (enqueueAndClaim). */
@@ -122,41 +124,49 @@ export class DeliveryRepository {
   }
 
   /**
-   * enqueue(), claiming up to `claim.limit` of the new deliveries in the same statement for the caller
-   * to send at once: rows written already leased (attempt 1, next attempt after the lease, the attempt
-   * in the log), as claimDue would leave them, without a claim transaction and a second write of each
-   * row. Only deliveries the poll would claim at once qualify: of active subscriptions without a digest
-   * window or a rate limit (whose claims take turns to count the attempts); the others are queued as
-   * enqueue() queues them. A caller that dies before the outcome leaves its claims to the lease, like a
-   * worker that dies mid-request.
+   * enqueue() for the matches of one chunk of articles, in one statement: only the deliveries of
+   * subscriptions that are active now are queued (the matching index may be a moment behind a pause on
+   * another instance: the database has the last word), and the active ones are returned.
+   *
+   * Up to `claim.limit` of the new deliveries are claimed in the same statement for the caller to send
+   * at once: rows written already leased (attempt 1, next attempt after the lease, the attempt in the
+   * log), as claimDue would leave them, without a claim transaction and a second write of each row.
+   * Only deliveries the poll would claim at once qualify: without a digest window or a rate limit
+   * (whose claims take turns to count the attempts); the others are queued as enqueue() queues them.
+   * A caller that dies before the outcome leaves its claims to the lease, like a worker that dies
+   * mid-request. The claimed ones come with their subscriptions' sealed signing secrets.
    */
   async enqueueAndClaim(
     deliveries: readonly NewDelivery[],
     claim: { limit: number; leaseSeconds: number },
   ): Promise<EnqueueResult> {
     const queued = new Map<string, number>();
-    if (deliveries.length === 0) return { queued, claimed: [], waiting: 0, sealedSecrets: new Map() };
-    const rows: {
-      id: string;
-      subscriptionId: string;
-      articleId: string;
-      status: string;
-      attempts: number;
-      webhookUrl: string;
-      sealedSecret: string;
-      previousSecrets: PreviousSigningSecret[];
-    }[] = await preparedQuery(
+    if (deliveries.length === 0) {
+      return { active: new Set(), queued, claimed: [], waiting: 0, sealedSecrets: new Map() };
+    }
+    const rows: (
+      | {
+          added: true;
+          id: string;
+          subscriptionId: string;
+          articleId: string;
+          status: string;
+          attempts: number;
+          webhookUrl: string;
+          sealedSecret: string;
+          previousSecrets: PreviousSigningSecret[];
+        }
+      | { added: false; subscriptionId: string }
+    )[] = await preparedQuery(
       this.dataSource,
       'notification.enqueue-and-claim',
       `WITH input AS (
            SELECT i.subscription_id, i.article_id, i.story_id, i.payload, i.position,
                   CASE WHEN s.once_per_story THEN i.story_id ELSE i.article_id END AS dedupe_key,
-                  s.digest_minutes, s.status AS subscription_status,
-                  s.status = 'active' AND s.digest_minutes IS NULL AND s.rate_limit_per_minute IS NULL
-                    AS claimable
+                  s.digest_minutes, s.digest_minutes IS NULL AND s.rate_limit_per_minute IS NULL AS claimable
            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY
                   AS i (subscription_id, article_id, story_id, payload, position)
-           JOIN notification.subscriptions s ON s.id = i.subscription_id
+           JOIN notification.subscriptions s ON s.id = i.subscription_id AND s.status = 'active'
          ), chosen AS (
            SELECT *, claimable AND row_number() OVER (PARTITION BY claimable ORDER BY position) <= $5 AS claim
            FROM input
@@ -165,9 +175,7 @@ export class DeliveryRepository {
              (subscription_id, article_id, story_id, dedupe_key, payload, status, attempts, last_attempt_at,
               next_attempt_at)
            SELECT subscription_id, article_id, story_id, dedupe_key, payload,
-                  CASE WHEN digest_minutes IS NOT NULL THEN 'collected'
-                       WHEN subscription_status = 'disabled' THEN 'held'
-                       ELSE 'pending' END,
+                  CASE WHEN digest_minutes IS NOT NULL THEN 'collected' ELSE 'pending' END,
                   CASE WHEN claim THEN 1 ELSE 0 END,
                   CASE WHEN claim THEN now() END,
                   CASE WHEN digest_minutes IS NOT NULL THEN ${digestWindowEndSql('now()', 'digest_minutes')}
@@ -182,10 +190,15 @@ export class DeliveryRepository {
            INSERT INTO notification.delivery_attempts (delivery_id, attempt, subscription_id, attempted_at)
            SELECT id, 1, subscription_id, clock_timestamp() FROM inserted WHERE attempts = 1
          )
-         SELECT i.id, i.subscription_id AS "subscriptionId", i.article_id AS "articleId", i.status,
-                i.attempts, s.webhook_url AS "webhookUrl", s.signing_secret_sealed AS "sealedSecret",
+         SELECT true AS added, i.id, i.subscription_id AS "subscriptionId", i.article_id AS "articleId",
+                i.status, i.attempts, s.webhook_url AS "webhookUrl", s.signing_secret_sealed AS "sealedSecret",
                 s.previous_signing_secrets AS "previousSecrets"
-         FROM inserted i JOIN notification.subscriptions s ON s.id = i.subscription_id`,
+         FROM inserted i JOIN notification.subscriptions s ON s.id = i.subscription_id
+         -- And the active subscriptions among the matched ones, as of this statement (a replay adds no
+         -- delivery, yet its matches are published again).
+         UNION ALL
+         SELECT false, NULL, s.id, NULL, NULL, NULL, NULL, NULL, NULL
+         FROM notification.subscriptions s WHERE s.id = ANY($1::uuid[]) AND s.status = 'active'`,
       [
         deliveries.map((delivery) => delivery.subscriptionId),
         deliveries.map((delivery) => delivery.articleId),
@@ -202,7 +215,12 @@ export class DeliveryRepository {
     const claimed: DueDelivery[] = [];
     const sealedSecrets = new Map<string, SealedSigningSecrets>();
     let waiting = 0;
+    const active = new Set<string>();
     for (const row of rows) {
+      if (!row.added) {
+        active.add(row.subscriptionId);
+        continue;
+      }
       queued.set(row.articleId, (queued.get(row.articleId) ?? 0) + 1);
       if (row.attempts === 0) {
         if (row.status === 'pending') waiting++;
@@ -220,7 +238,7 @@ export class DeliveryRepository {
         webhookUrl: row.webhookUrl,
       });
     }
-    return { queued, claimed, waiting, sealedSecrets };
+    return { active, queued, claimed, waiting, sealedSecrets };
   }
 
   /** Turns the matches of closed digest windows into one digest delivery per window. */

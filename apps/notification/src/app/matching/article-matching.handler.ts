@@ -11,7 +11,7 @@ import { type SubscriptionMatch, matchableArticle } from '@newsflow/subscription
 import { DeliveryRepository, type EnqueueResult, type NewDelivery } from '../delivery/delivery.repository';
 import { DeliveryWorker } from '../delivery/delivery.worker';
 import { NOTIFICATION_CONFIG, type NotificationConfig } from '../notification.config';
-import { type IndexedSubscription, SubscriptionRepository } from '../subscriptions/subscription.repository';
+import { type IndexedSubscription } from '../subscriptions/subscription.repository';
 import { type MatchContext, notificationEvent, webhookPayload } from './match-messages';
 import { SubscriptionMatcher } from './subscription-matcher';
 
@@ -45,7 +45,6 @@ export class ArticleMatchingHandler {
   constructor(
     @Inject(NOTIFICATION_CONFIG) private readonly config: Pick<NotificationConfig, 'PUBLIC_API_URL'>,
     private readonly matcher: SubscriptionMatcher,
-    private readonly subscriptions: SubscriptionRepository,
     private readonly deliveries: DeliveryRepository,
     private readonly worker: DeliveryWorker,
     private readonly publisher: EventPublisher,
@@ -62,25 +61,16 @@ export class ArticleMatchingHandler {
   ): Promise<void> {
     const matchedAt = new Date().toISOString();
     const matched = events.map((event) => this.matchOne(event, matchedAt));
-    // The index may be a moment behind a pause on another instance: the database has the last word.
-    const active = await this.subscriptions.activeAmong([
-      ...new Set(matched.flatMap((article) => article.found.map((match) => match.subscription.id))),
-    ]);
-    const accepted = matched.map((article) => ({
-      ...article,
-      matches: article.found.filter((match) => active.has(match.subscription.id)),
-    }));
-
-    const deliveries = accepted.flatMap(({ event, context, matches }) =>
-      matches.map((match): NewDelivery => ({
+    const deliveries = matched.flatMap(({ event, context, found }) =>
+      found.map((match): NewDelivery => ({
         subscriptionId: match.subscription.id,
         articleId: event.payload.article.id,
         storyId: context.storyId,
         payload: webhookPayload(match, context),
       })),
     );
-    // Claimed in the insert and sent at once by this instance. The rest (digests, rate limits, held
-    // subscriptions, or more than the worker has room for) waits in the outbox for the poll.
+    // Claimed in the insert and sent at once by this instance. The rest (digests, rate limits, or more
+    // than the worker has room for) waits in the outbox for the poll.
     const handOff = this.worker.reserve(deliveries.length);
     let result: EnqueueResult;
     try {
@@ -91,6 +81,12 @@ export class ArticleMatchingHandler {
     }
     handOff.start(result.claimed, result.sealedSecrets);
     if (result.waiting > 0) this.worker.wake();
+    // Subscriptions paused or disabled since the index was built are left out (the statement checked).
+    const { active } = result;
+    const accepted = matched.map((article) => ({
+      ...article,
+      matches: article.found.filter((match) => active.has(match.subscription.id)),
+    }));
     const { queued } = result;
 
     const notifications = accepted.flatMap(({ event, context, matches }) => {

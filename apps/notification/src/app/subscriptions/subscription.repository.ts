@@ -105,18 +105,6 @@ export class SubscriptionRepository {
     });
   }
 
-  /** The ids among `ids` whose subscription is active now (the index may be a moment behind). */
-  async activeAmong(ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await preparedQuery<{ id: string }>(
-      this.dataSource,
-      'notification.active-subscriptions-among',
-      `SELECT id FROM notification.subscriptions WHERE id = ANY($1::uuid[]) AND status = 'active'`,
-      [ids],
-    );
-    return new Set(rows.map((row) => row.id));
-  }
-
   /**
    * A cheap fingerprint of the table: a create or an update moves the newest `updated_at`, a delete
    * the count. Instances compare it every few seconds to notice changes made elsewhere.
