@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { type Logger } from 'pino';
 
-import { type EventMetadata, Topic, traceIdOf } from '@newsflow/contracts';
+import { Topic, traceIdOf } from '@newsflow/contracts';
 import { type ConsumedEvent, EventPublisher, type PublishRequest } from '@newsflow/kafka';
 import { KafkaBatchContext, KafkaBatchPattern, KafkaEventController } from '@newsflow/nest-kafka';
 import { MetricsService, ROOT_LOGGER, startSpan, traceParentOf } from '@newsflow/observability';
@@ -30,6 +30,8 @@ interface MatchedArticle {
   context: MatchContext;
   /** Matches of subscriptions found in the index, in subscription id order. */
   found: SubscriptionMatch<IndexedSubscription>[];
+  /** The `traceparent` of the article's CONSUMER span (undefined while tracing is off). */
+  consumerSpan: string | undefined;
 }
 
 /**
@@ -57,10 +59,10 @@ export class ArticleMatchingHandler {
   @KafkaBatchPattern(Topic.ArticleEnrichedV1, { maxBatchSize: MATCHING_MAX_BATCH_SIZE })
   async onArticlesEnriched(
     @Payload() events: EnrichedEvent[],
-    @Ctx() _context: KafkaBatchContext,
+    @Ctx() batch: KafkaBatchContext,
   ): Promise<void> {
     const matchedAt = new Date().toISOString();
-    const matched = events.map((event) => this.matchOne(event, matchedAt));
+    const matched = events.map((event, index) => this.matchOne(event, matchedAt, batch.traceParentOf(index)));
     const deliveries = matched.flatMap(({ event, context, found }) =>
       found.map((match): NewDelivery => ({
         subscriptionId: match.subscription.id,
@@ -89,16 +91,15 @@ export class ArticleMatchingHandler {
     }));
     const { queued } = result;
 
-    const notifications = accepted.flatMap(({ event, context, matches }) => {
-      // The match span's context as the cause's: the published events continue the article's trace
-      // from the match (a batch handler has no active span to take it from).
-      const cause: EventMetadata = { ...event.metadata, traceParent: context.traceparent };
-      return matches.map((match): Omit<PublishRequest<typeof Topic.NotificationV1>, 'topic'> => ({
+    // Published from each article's consumer span, as a handler of one event would.
+    const notifications = accepted.flatMap(({ event, context, matches, consumerSpan }) =>
+      matches.map((match): Omit<PublishRequest<typeof Topic.NotificationV1>, 'topic'> => ({
         key: event.payload.article.id,
         payload: notificationEvent(match, context),
-        cause,
-      }));
-    });
+        cause: event.metadata,
+        traceParent: consumerSpan,
+      })),
+    );
     if (notifications.length > 0) await this.publisher.publishMany(Topic.NotificationV1, notifications);
 
     for (const { event, matches } of accepted) {
@@ -119,13 +120,18 @@ export class ArticleMatchingHandler {
     }
   }
 
-  /** The index's matches of one article, in a span of the article's trace. */
-  private matchOne(event: EnrichedEvent, matchedAt: string): MatchedArticle {
+  /**
+   * The index's matches of one article, in a span under its consumer span (`consumerSpan`, undefined
+   * while tracing is off).
+   */
+  private matchOne(
+    event: EnrichedEvent,
+    matchedAt: string,
+    consumerSpan: string | undefined,
+  ): MatchedArticle {
     const { article, enrichment } = event.payload;
-    // A batch handler has no active span, and the transport does not hand it the CONSUMER span it opened
-    // per event: the match continues the trace from the event's producer (a sibling of that span).
     const span = startSpan('match subscriptions', {
-      parent: event.metadata.traceParent,
+      parent: consumerSpan ?? event.metadata.traceParent,
       attributes: { 'newsflow.article.id': article.id },
     });
     const found = this.matcher
@@ -141,6 +147,6 @@ export class ArticleMatchingHandler {
       // Tracing on: the delivery attempts become children of the match.
       traceparent: traceParentOf(span) ?? event.metadata.traceParent,
     };
-    return { event, context, found };
+    return { event, context, found, consumerSpan };
   }
 }
