@@ -86,6 +86,20 @@ describe('BatchCoalescer', () => {
     expect(recorder.calls).toEqual([['bad'], ['good']]);
   });
 
+  it('settles once everything submitted so far is done', async () => {
+    const recorder = recordingRun({ failOn: 'bad' });
+    const coalescer = new BatchCoalescer(recorder.run, { maxItems: 100 });
+    recorder.holdNext();
+    const outcomes = Promise.allSettled([coalescer.submit(['a1']), coalescer.submit(['bad'])]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const settled = coalescer.settled().then(() => recorder.calls.length);
+    recorder.releaseHeld();
+
+    expect(await settled).toBe(3);
+    expect((await outcomes).map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected']);
+    await coalescer.settled();
+  });
+
   it('resolves an empty submission without a call, and refuses a maxItems below 1', async () => {
     const recorder = recordingRun();
     await new BatchCoalescer(recorder.run, { maxItems: 10 }).submit([]);

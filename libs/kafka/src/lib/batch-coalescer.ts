@@ -25,7 +25,7 @@ export interface BatchCoalescerOptions {
  */
 export class BatchCoalescer<T> {
   private pending: Submission<T>[] = [];
-  private draining = false;
+  private draining: Promise<void> | undefined;
 
   constructor(
     private readonly run: (items: readonly T[]) => Promise<void>,
@@ -41,19 +41,22 @@ export class BatchCoalescer<T> {
     if (items.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ items, resolve, reject });
-      // The next turn of the event loop: partitions being handled at the same moment submit by then.
-      if (!this.draining) {
-        this.draining = true;
-        setImmediate(() => void this.drain());
-      }
+      this.draining ??= this.drain();
     });
+  }
+
+  /** Resolves once everything submitted so far is done (or failed): for a clean shutdown. */
+  async settled(): Promise<void> {
+    while (this.draining !== undefined) await this.draining;
   }
 
   private async drain(): Promise<void> {
     try {
+      // The next turn of the event loop: partitions being handled at the same moment submit by then.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       while (this.pending.length > 0) await this.runMerged(this.takeNext());
     } finally {
-      this.draining = false;
+      this.draining = undefined;
     }
   }
 

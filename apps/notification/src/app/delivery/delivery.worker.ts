@@ -11,6 +11,7 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { type Logger } from 'pino';
 
 import { traceIdOf } from '@newsflow/contracts';
+import { BatchCoalescer } from '@newsflow/kafka';
 import {
   MetricsService,
   ROOT_LOGGER,
@@ -26,7 +27,6 @@ import { NOTIFICATION_CONFIG } from '../notification.config';
 import { type SealedSigningSecrets } from '../subscriptions/subscription.repository';
 import { DELIVERY_WORKER_OPTIONS, type DeliveryConfig, type DeliveryWorkerOptions } from './delivery.config';
 import { type DeliveredAttempt, type DueDelivery, DeliveryRepository } from './delivery.repository';
-import { GroupedWrites } from './grouped-writes';
 import { nextRetryDelaySeconds } from './retry-schedule';
 import { type WebhookResult, WebhookSender } from './webhook-sender';
 import { WebhookSigningSecrets } from './webhook-signing-secrets';
@@ -70,7 +70,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly latency: Histogram<'outcome'>;
   private readonly disabled: Counter;
   private readonly leaseSeconds: number;
-  private readonly delivered: GroupedWrites<DeliveredAttempt>;
+  private readonly delivered: BatchCoalescer<DeliveredAttempt>;
   private running: Promise<void> | undefined;
   private stopping = false;
   /** Webhooks being sent plus room reserved for hand-offs; at most DELIVERY_MAX_IN_FLIGHT. */
@@ -99,7 +99,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     });
     this.rateWindowSeconds = options?.rateWindowSeconds ?? 60;
     this.leaseSeconds = Math.ceil(config.WEBHOOK_TIMEOUT_MS / 1000) + LEASE_MARGIN_SECONDS;
-    this.delivered = new GroupedWrites((outcomes) => repository.markDeliveredMany(outcomes));
+    // Successes of the moment in one statement (the rest wait for it and go in the next one).
+    this.delivered = new BatchCoalescer((outcomes) => repository.markDeliveredMany(outcomes), {
+      maxItems: 500,
+    });
     this.deliveries = new Counter({
       name: 'newsflow_webhook_deliveries_total',
       help: 'Webhook delivery attempts by outcome (delivered, retrying, failed, held, stale)',
@@ -314,7 +317,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       // it again once the lease runs out, so the idempotent update is retried on a fresh connection.
       // Written with the other successes of the moment, in one statement.
       await retryBriefly(
-        () => this.delivered.add({ ...attempt, statusCode: result.statusCode }),
+        () => this.delivered.submit([{ ...attempt, statusCode: result.statusCode }]),
         (error, attemptNumber) =>
           this.logger.warn(
             { ...context, err: error, attemptNumber },
