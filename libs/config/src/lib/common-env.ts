@@ -68,6 +68,13 @@ export const KafkaEnvSchema = z.object({
    * merge the chunks of partitions handled together into one write (see BatchCoalescer).
    */
   KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: positiveIntFromEnv(6),
+  /**
+   * A fetch returns once this many bytes are there or after KAFKA_FETCH_MAX_WAIT_MS (Kafka's
+   * fetch.min.bytes and fetch.max.wait.ms): larger batches for a consumer that keeps up, for at most
+   * that much latency. 1 returns at once, as Kafka's own default.
+   */
+  KAFKA_FETCH_MIN_BYTES: positiveIntFromEnv(64 * 1024),
+  KAFKA_FETCH_MAX_WAIT_MS: positiveIntFromEnv(100),
   /** TLS and SASL for production clusters; rules between them run in loadConfig. */
   ...KafkaSecurityEnvSchema.shape,
 });

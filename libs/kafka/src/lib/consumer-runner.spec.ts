@@ -13,7 +13,7 @@ import { type ArticleIngestedV1, DeadLetterHeader, Topic } from '@newsflow/contr
 import { articleMessage, recordingPublisher } from '../testing/unit-fakes';
 
 import { type BatchReport, type ConsumedBatch, type ConsumedEvent } from './consumed-event';
-import { type ConsumerRunnerOptions, ConsumerRunner, fetchSizes } from './consumer-runner';
+import { type ConsumerRunnerOptions, ConsumerRunner, fetchSizes, fetchWaits } from './consumer-runner';
 import { TransientError } from './errors';
 import { RetryHeader } from './retry-topics';
 import { silentLogger } from './logger';
@@ -150,6 +150,15 @@ describe('ConsumerRunner', () => {
       maxBytes: 25_165_824,
     });
     expect(() => fetchSizes({ maxBytesPerPartition: 0 })).toThrow(/maxBytesPerPartition/);
+  });
+
+  it('has a fetch wait for 64 KiB or 100 ms by default, and takes other values', async () => {
+    const defaults = await startedRunner();
+    expect(defaults.state.consumerConfig).toMatchObject({ minBytes: 65_536, maxWaitTimeInMs: 100 });
+    const immediate = await startedRunner({ fetchMinBytes: 1, fetchMaxWaitMs: 1_000 });
+    expect(immediate.state.consumerConfig).toMatchObject({ minBytes: 1, maxWaitTimeInMs: 1_000 });
+    expect(() => fetchWaits({ fetchMinBytes: 0 })).toThrow(/fetchMinBytes/);
+    expect(() => fetchWaits({ fetchMaxWaitMs: 1.5 })).toThrow(/fetchMaxWaitMs/);
   });
 
   describe('a batch topic', () => {

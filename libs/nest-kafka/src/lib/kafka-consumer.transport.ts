@@ -47,6 +47,9 @@ export interface KafkaConsumerTransportOptions {
   partitionsConsumedConcurrently?: number;
   /** See ConsumerRunnerOptions.maxBytesPerPartition. */
   maxBytesPerPartition?: number;
+  /** See ConsumerRunnerOptions.fetchMinBytes and fetchMaxWaitMs. */
+  fetchMinBytes?: number;
+  fetchMaxWaitMs?: number;
   startFrom?: 'earliest' | 'latest';
   observer?: ConsumerObserver;
   /** The batch size of `@KafkaBatchPattern` handlers that set none (default DEFAULT_MAX_BATCH_SIZE). */
@@ -116,6 +119,8 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       retryPolicy: this.options.retryPolicy,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       maxBytesPerPartition: this.options.maxBytesPerPartition,
+      fetchMinBytes: this.options.fetchMinBytes,
+      fetchMaxWaitMs: this.options.fetchMaxWaitMs,
       startFrom: this.options.startFrom,
       observer: this.options.observer,
       topicNames: this.options.topicNames,

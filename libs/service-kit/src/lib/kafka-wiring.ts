@@ -45,6 +45,8 @@ export function consumerTransportFor(
     maxBatchSize: input.config.KAFKA_MAX_BATCH_SIZE,
     maxBytesPerPartition: input.config.KAFKA_MAX_BYTES_PER_PARTITION,
     partitionsConsumedConcurrently: input.config.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
+    fetchMinBytes: input.config.KAFKA_FETCH_MIN_BYTES,
+    fetchMaxWaitMs: input.config.KAFKA_FETCH_MAX_WAIT_MS,
     retryPolicy: {
       maxAttempts: input.config.KAFKA_MAX_ATTEMPTS,
       initialBackoffMs: 500,
