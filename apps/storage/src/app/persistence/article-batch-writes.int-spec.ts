@@ -394,6 +394,22 @@ describe('batch writes (real Postgres)', () => {
   });
 });
 
+/** Applies every storage migration to the database at `url`, as the service does at start. */
+async function migrateToLatest(url: string, applicationName: string): Promise<void> {
+  const migrated = await openServiceDatabase(
+    serviceDataSourceOptions({
+      url,
+      schema: STORAGE_SCHEMA,
+      entities: [ArticleEntity],
+      migrations: STORAGE_MIGRATIONS,
+      poolSize: 2,
+      applicationName,
+    }),
+    STORAGE_SCHEMA,
+  );
+  await migrated.destroy();
+}
+
 describe('migration of notified_at to its own table', () => {
   it('moves the notification times of stored articles and drops the column', async () => {
     const before = STORAGE_MIGRATIONS.findIndex(
@@ -409,18 +425,7 @@ describe('migration of notified_at to its own table', () => {
         '2022-02-23T08:30:00Z',
       ]);
 
-      const migrated = await openServiceDatabase(
-        serviceDataSourceOptions({
-          url: old.url,
-          schema: STORAGE_SCHEMA,
-          entities: [ArticleEntity],
-          migrations: STORAGE_MIGRATIONS,
-          poolSize: 2,
-          applicationName: 'newsflow-storage-notified-move',
-        }),
-        STORAGE_SCHEMA,
-      );
-      await migrated.destroy();
+      await migrateToLatest(old.url, 'newsflow-storage-notified-move');
 
       expect((await old.dump())['article_notifications']).toHaveLength(1);
       expect((await old.articles.findById(notified.id))?.notifiedAt?.toISOString()).toBe(
@@ -472,18 +477,7 @@ describe('migration of articles stored before the relational schema', () => {
           ],
         );
       }
-      const migrated = await openServiceDatabase(
-        serviceDataSourceOptions({
-          url: old.url,
-          schema: STORAGE_SCHEMA,
-          entities: [ArticleEntity],
-          migrations: STORAGE_MIGRATIONS,
-          poolSize: 2,
-          applicationName: 'newsflow-storage-backfill',
-        }),
-        STORAGE_SCHEMA,
-      );
-      await migrated.destroy();
+      await migrateToLatest(old.url, 'newsflow-storage-backfill');
       const backfilled = withoutWriteTimes(await old.dump());
       expect(backfilled['article_entities']).toHaveLength(33);
 
