@@ -72,7 +72,7 @@ function fakeKafka() {
 function fetchedBatch(
   topic: string,
   messages: KafkaMessage[],
-  options: { isRunning?: () => boolean; isStale?: () => boolean; log?: string[] } = {},
+  options: { isRunning?: () => boolean; isStale?: () => boolean; log?: string[]; partition?: number } = {},
 ) {
   const log = options.log ?? [];
   const pause = () => {
@@ -82,7 +82,7 @@ function fetchedBatch(
   const payload = {
     batch: {
       topic,
-      partition: 2,
+      partition: options.partition ?? 2,
       highWatermark: '1000',
       messages,
       isEmpty: () => messages.length === 0,
@@ -159,6 +159,39 @@ describe('ConsumerRunner', () => {
     expect(immediate.state.consumerConfig).toMatchObject({ minBytes: 1, maxWaitTimeInMs: 1_000 });
     expect(() => fetchWaits({ fetchMinBytes: 0 })).toThrow(/fetchMinBytes/);
     expect(() => fetchWaits({ fetchMaxWaitMs: 1.5 })).toThrow(/fetchMaxWaitMs/);
+  });
+
+  it('commits the partitions handled at the same moment in one request, each after its own work', async () => {
+    const { eachBatch } = await startedRunner();
+    const log: string[] = [];
+    const requests: number[] = [];
+    const batches = [1, 2, 3].map((partition) => {
+      const { payload } = fetchedBatch(Topic.ArticleIngestedV1, messagesAt(10 * partition), {
+        log,
+        partition,
+      });
+      const commit = payload.commitOffsetsIfNecessary;
+      payload.commitOffsetsIfNecessary = async (offsets?: Offsets) => {
+        requests.push(offsets?.topics.flatMap((topic) => topic.partitions).length ?? 0);
+        await commit(offsets);
+      };
+      return payload;
+    });
+
+    await Promise.all(batches.map((payload) => eachBatch(payload)));
+
+    expect(requests).toEqual([3]);
+    expect(log.filter((line) => line.startsWith('commit')).sort()).toEqual([
+      `commit ${Topic.ArticleIngestedV1}[1]@11`,
+      `commit ${Topic.ArticleIngestedV1}[2]@21`,
+      `commit ${Topic.ArticleIngestedV1}[3]@31`,
+    ]);
+    // Each partition's fetch position moves only once its commit is acknowledged.
+    for (const offset of ['10', '20', '30']) {
+      expect(log.indexOf(`resolve ${offset}`)).toBeGreaterThan(
+        log.lastIndexOf(`commit ${Topic.ArticleIngestedV1}[1]@11`),
+      );
+    }
   });
 
   describe('a batch topic', () => {
