@@ -23,12 +23,7 @@ import {
   toHeaders,
 } from '@newsflow/contracts';
 import { type ConsumedEvent, EventPublisher, ensureTopics, silentLogger } from '@newsflow/kafka';
-import {
-  KAFKA_CLIENT,
-  KafkaBatchContext,
-  KafkaConsumerTransport,
-  connectKafkaConsumer,
-} from '@newsflow/nest-kafka';
+import { KAFKA_CLIENT, KafkaConsumerTransport, connectKafkaConsumer } from '@newsflow/nest-kafka';
 
 import { DeliveryRepository } from '../delivery/delivery.repository';
 import { type ReceivedRequest, verifiesSignature } from '../delivery/testing/delivery-test-support';
@@ -36,7 +31,7 @@ import {
   type NotificationTestApp,
   startNotificationTestApp,
 } from '../subscriptions/testing/notification-test-app';
-import { ArticleMatchingHandler } from './article-matching.handler';
+import { matchChunk } from './testing/match-chunk';
 
 const TIMEOUT_MS = 60_000;
 
@@ -127,17 +122,6 @@ function consumed(payload: ArticleEnrichedV1, offset: number): ConsumedEvent<typ
   };
 }
 
-async function matchChunk(events: ConsumedEvent<typeof Topic.ArticleEnrichedV1>[]): Promise<void> {
-  const batch = {
-    topic: Topic.ArticleEnrichedV1,
-    partition: 0,
-    events,
-    attempt: 1,
-    heartbeat: async () => undefined,
-  };
-  await service.app.get(ArticleMatchingHandler).onArticlesEnriched(events, new KafkaBatchContext(batch));
-}
-
 /** Signing secrets of the subscriptions created, by id. */
 const signingSecrets = new Map<string, string>();
 
@@ -226,7 +210,7 @@ describe('matching a chunk of articles', () => {
       const publish = jest.spyOn(service.app.get(EventPublisher), 'publishMany');
       let calls: { enqueue: number; publish: typeof publish.mock.calls };
       try {
-        await matchChunk([first, nothing, both]);
+        await matchChunk(service.app, [first, nothing, both]);
         calls = {
           enqueue: enqueue.mock.calls.length,
           publish: [...publish.mock.calls],
@@ -292,7 +276,7 @@ describe('matching a chunk of articles', () => {
     async () => {
       await createSubscription('limited', { keywords: ['limited'], rateLimitPerMinute: 100 });
       const event = consumed(enrichedEvent('A limited edition.'), 20);
-      await matchChunk([event]);
+      await matchChunk(service.app, [event]);
       expect(await within(5_000, () => received.includes(event.payload.article.id))).toBe(true);
     },
     TIMEOUT_MS,

@@ -22,7 +22,6 @@ import {
 } from '@newsflow/contracts';
 import { openServiceDatabase, serviceDataSourceOptions } from '@newsflow/database';
 import { type ConsumedEvent } from '@newsflow/kafka';
-import { KafkaBatchContext } from '@newsflow/nest-kafka';
 import { MetricsService } from '@newsflow/observability';
 import { entityId, matchableArticle } from '@newsflow/subscription-matching';
 
@@ -34,7 +33,7 @@ import {
   type NotificationTestApp,
   startNotificationTestApp,
 } from '../subscriptions/testing/notification-test-app';
-import { ArticleMatchingHandler } from './article-matching.handler';
+import { matchChunk } from './testing/match-chunk';
 import { SubscriptionMatcher } from './subscription-matcher';
 
 let service: NotificationTestApp;
@@ -113,18 +112,6 @@ function consumed(
     heartbeat: async () => undefined,
   };
   return { event: consumedEvent, metadata };
-}
-
-/** Hands the events to the handler as one chunk, as the Kafka transport would. */
-async function matchChunk(events: ConsumedEvent<typeof Topic.ArticleEnrichedV1>[]): Promise<void> {
-  const batch = {
-    topic: Topic.ArticleEnrichedV1,
-    partition: 0,
-    events,
-    attempt: 1,
-    heartbeat: async () => undefined,
-  };
-  await service.app.get(ArticleMatchingHandler).onArticlesEnriched(events, new KafkaBatchContext(batch));
 }
 
 async function createSubscription(name: string, body: Record<string, unknown>): Promise<string> {
@@ -224,7 +211,7 @@ describe('matching enriched articles', () => {
     // No wait: this instance's index was rebuilt before each API call answered.
     const { event, metadata } = consumed(enrichedEvent(articleId, storyId));
     cause = metadata;
-    await matchChunk([event]);
+    await matchChunk(service.app, [event]);
   });
 
   it('queues exactly one delivery per matching active subscription, with the story id', async () => {
@@ -280,14 +267,14 @@ describe('matching enriched articles', () => {
   });
 
   it('a replay of the article queues nothing new', async () => {
-    await matchChunk([consumed(enrichedEvent(articleId, storyId)).event]);
+    await matchChunk(service.app, [consumed(enrichedEvent(articleId, storyId)).event]);
     expect(await deliveriesOf(articleId)).toHaveLength(3);
   });
 
   it('without a near-duplicate the article is its own story; no match, no event', async () => {
     const alone = newArticleId();
     const event = enrichedEvent(alone);
-    await matchChunk([consumed(event).event]);
+    await matchChunk(service.app, [consumed(event).event]);
     expect((await deliveriesOf(alone)).every((row) => row.story_id === alone)).toBe(true);
 
     const unmatched = newArticleId();
@@ -295,7 +282,7 @@ describe('matching enriched articles', () => {
     boring.article.text = 'Nothing to see here.';
     boring.article.paragraphs = [boring.article.text];
     boring.enrichment.entities = [];
-    await matchChunk([consumed(boring).event]);
+    await matchChunk(service.app, [consumed(boring).event]);
     expect(await deliveriesOf(unmatched)).toEqual([]);
     expect(await notificationsOf([unmatched], 0)).toEqual([]);
   });
