@@ -14,17 +14,27 @@ export function requiredEnv(name: 'KAFKA_BROKERS' | 'DATABASE_URL'): string {
 
 export const runId = (): string => randomBytes(4).toString('hex');
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports below Linux's ephemeral range (32768-60999): the kernel hands those out as source ports of
+ * outgoing connections, so a free one found there can be taken by a service's Kafka or Postgres client
+ * before the service listens on it (EADDRINUSE, seen once in CI).
+ */
+const LISTEN_PORTS = { from: 20_000, to: 32_767 };
+
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = LISTEN_PORTS.from + Math.floor(Math.random() * (LISTEN_PORTS.to - LISTEN_PORTS.from + 1));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${LISTEN_PORTS.from} and ${LISTEN_PORTS.to} after 50 tries`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
