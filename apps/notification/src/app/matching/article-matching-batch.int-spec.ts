@@ -22,7 +22,7 @@ import {
   newEventMetadata,
   toHeaders,
 } from '@newsflow/contracts';
-import { type ConsumedEvent, EventPublisher, ensureTopics, silentLogger } from '@newsflow/kafka';
+import { EventPublisher, ensureTopics, silentLogger } from '@newsflow/kafka';
 import { KAFKA_CLIENT, KafkaConsumerTransport, connectKafkaConsumer } from '@newsflow/nest-kafka';
 
 import { DeliveryRepository } from '../delivery/delivery.repository';
@@ -31,7 +31,7 @@ import {
   type NotificationTestApp,
   startNotificationTestApp,
 } from '../subscriptions/testing/notification-test-app';
-import { matchChunk } from './testing/match-chunk';
+import { consumedEnriched, matchChunk } from './testing/match-chunk';
 
 const TIMEOUT_MS = 60_000;
 
@@ -103,22 +103,6 @@ function enrichedEvent(text: string): ArticleEnrichedV1 {
       entities: [],
       sentiment: { score: 0, positive: 0.1, negative: 0.1 },
     },
-  };
-}
-
-function consumed(payload: ArticleEnrichedV1, offset: number): ConsumedEvent<typeof Topic.ArticleEnrichedV1> {
-  return {
-    topic: Topic.ArticleEnrichedV1,
-    partition: 0,
-    offset: String(offset),
-    key: payload.article.id,
-    payload,
-    metadata: newEventMetadata({
-      type: contractOf(Topic.ArticleEnrichedV1).eventType,
-      source: '/newsflow/test',
-    }),
-    attempt: 1,
-    heartbeat: async () => undefined,
   };
 }
 
@@ -203,9 +187,9 @@ describe('matching a chunk of articles', () => {
   it(
     'one statement and one publish for the chunk; each article gets its own matches, events and webhooks',
     async () => {
-      const first = consumed(enrichedEvent('Vladimir Putin spoke in Moscow.'), 10);
-      const nothing = consumed(enrichedEvent('Nothing to see here.'), 11);
-      const both = consumed(enrichedEvent('Putin watched a zeppelin land.'), 12);
+      const first = consumedEnriched(enrichedEvent('Vladimir Putin spoke in Moscow.'), 10);
+      const nothing = consumedEnriched(enrichedEvent('Nothing to see here.'), 11);
+      const both = consumedEnriched(enrichedEvent('Putin watched a zeppelin land.'), 12);
       const enqueue = jest.spyOn(service.app.get(DeliveryRepository), 'enqueueAndClaim');
       const publish = jest.spyOn(service.app.get(EventPublisher), 'publishMany');
       let calls: { enqueue: number; publish: typeof publish.mock.calls };
@@ -275,7 +259,7 @@ describe('matching a chunk of articles', () => {
     'a delivery the insert could not claim (a rate-limited subscription) wakes the poll instead of waiting for it',
     async () => {
       await createSubscription('limited', { keywords: ['limited'], rateLimitPerMinute: 100 });
-      const event = consumed(enrichedEvent('A limited edition.'), 20);
+      const event = consumedEnriched(enrichedEvent('A limited edition.'), 20);
       await matchChunk(service.app, [event]);
       expect(await within(5_000, () => received.includes(event.payload.article.id))).toBe(true);
     },

@@ -20,11 +20,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Client } from 'pg';
 
-import { type ArticleEnrichedV1, Topic, newEventMetadata } from '@newsflow/contracts';
+import { type ArticleEnrichedV1, Topic } from '@newsflow/contracts';
 import { type ConsumedEvent } from '@newsflow/kafka';
 import { KafkaBatchContext } from '@newsflow/nest-kafka';
 
 import { ArticleMatchingHandler } from '../../matching/article-matching.handler';
+import { consumedEnriched } from '../../matching/testing/match-chunk';
 import { startNotificationTestApp } from '../../subscriptions/testing/notification-test-app';
 
 const [articles = 2000, rate = 100, chunk = 10] = process.argv.slice(2).map(Number);
@@ -82,19 +83,6 @@ function event(id: string): ArticleEnrichedV1 {
       entities: [{ name: 'Vladimir Putin', type: 'PERSON', mentions: 1, salience: 0.5, offsets: [[10, 24]] }],
       sentiment: { score: -0.1, positive: 0.1, negative: 0.2 },
     },
-  };
-}
-
-function consumed(payload: ArticleEnrichedV1, offset: number): ConsumedEvent<typeof Topic.ArticleEnrichedV1> {
-  return {
-    topic: Topic.ArticleEnrichedV1,
-    partition: 0,
-    offset: String(offset),
-    key: payload.article.id,
-    payload,
-    metadata: newEventMetadata({ type: 'dev.newsflow.article.enriched.v1', source: '/newsflow/measure' }),
-    attempt: 1,
-    heartbeat: async () => undefined,
   };
 }
 
@@ -157,7 +145,7 @@ async function main(): Promise<void> {
       const started = Date.now();
       for (let sent = 0; sent < count; sent += chunk) {
         const events = Array.from({ length: Math.min(chunk, count - sent) }, (_, index) =>
-          consumed(event(randomBytes(16).toString('hex')), offset + sent + index),
+          consumedEnriched(event(randomBytes(16).toString('hex')), offset + sent + index),
         );
         await handle(events);
         const due = started + ((sent + chunk) / rate) * 1000;
