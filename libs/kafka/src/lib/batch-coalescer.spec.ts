@@ -61,6 +61,31 @@ describe('BatchCoalescer', () => {
     expect(recorder.calls).toEqual([['a1', 'a2'], ['b1', 'b2'], ['c1', 'c2', 'c3', 'c4'], ['d1']]);
   });
 
+  it('bounds the merged weight too, when given one', async () => {
+    const recorder = recordingRun();
+    const coalescer = new BatchCoalescer(recorder.run, {
+      maxItems: 100,
+      maxWeight: 10,
+      weigh: (item: string) => item.length,
+    });
+
+    await Promise.all([
+      coalescer.submit(['aaaa']),
+      coalescer.submit(['bbbb']),
+      coalescer.submit(['cccc']),
+      coalescer.submit(['dddddddddddd']),
+      coalescer.submit(['e']),
+    ]);
+
+    expect(recorder.calls).toEqual([['aaaa', 'bbbb'], ['cccc'], ['dddddddddddd'], ['e']]);
+  });
+
+  it('refuses a weight bound without a way to weigh', () => {
+    expect(() => new BatchCoalescer(recordingRun().run, { maxItems: 1, maxWeight: 10 })).toThrow(
+      'maxWeight and weigh go together',
+    );
+  });
+
   it('runs each submission alone after a merged call fails: only the bad one rejects', async () => {
     const recorder = recordingRun({ failOn: 'b1' });
     const coalescer = new BatchCoalescer(recorder.run, { maxItems: 100 });

@@ -1,12 +1,20 @@
 interface Submission<T> {
   items: readonly T[];
+  /** Its items' total weight (see BatchCoalescerOptions.weigh). */
+  weight: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
 
-export interface BatchCoalescerOptions {
+export interface BatchCoalescerOptions<T> {
   /** Most items one merged call takes; a single submission larger than this still runs whole. */
   maxItems: number;
+  /**
+   * A second bound, on the items' total weight (bytes, say): with `weigh`, a merged call takes at most
+   * `maxWeight` of it, again unless a single submission weighs more on its own.
+   */
+  maxWeight?: number;
+  weigh?: (item: T) => number;
 }
 
 /**
@@ -29,10 +37,16 @@ export class BatchCoalescer<T> {
 
   constructor(
     private readonly run: (items: readonly T[]) => Promise<void>,
-    private readonly options: BatchCoalescerOptions,
+    private readonly options: BatchCoalescerOptions<T>,
   ) {
     if (!Number.isInteger(options.maxItems) || options.maxItems < 1) {
       throw new Error(`maxItems must be a positive integer, got ${options.maxItems}`);
+    }
+    if ((options.weigh === undefined) !== (options.maxWeight === undefined)) {
+      throw new Error('maxWeight and weigh go together');
+    }
+    if (options.maxWeight !== undefined && !(options.maxWeight > 0)) {
+      throw new Error(`maxWeight must be positive, got ${options.maxWeight}`);
     }
   }
 
@@ -40,7 +54,9 @@ export class BatchCoalescer<T> {
   submit(items: readonly T[]): Promise<void> {
     if (items.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ items, resolve, reject });
+      const { weigh } = this.options;
+      const weight = weigh === undefined ? 0 : items.reduce((sum, item) => sum + weigh(item), 0);
+      this.pending.push({ items, weight, resolve, reject });
       this.draining ??= this.drain();
     });
   }
@@ -60,13 +76,18 @@ export class BatchCoalescer<T> {
     }
   }
 
-  /** The oldest submissions that fit in maxItems together (at least one). */
+  /** The oldest submissions that fit in maxItems (and maxWeight) together (at least one). */
   private takeNext(): Submission<T>[] {
+    const maxWeight = this.options.maxWeight ?? Infinity;
     let count = 0;
+    let weight = 0;
     let taken = 0;
     for (const submission of this.pending) {
-      if (taken > 0 && count + submission.items.length > this.options.maxItems) break;
+      const fits =
+        count + submission.items.length <= this.options.maxItems && weight + submission.weight <= maxWeight;
+      if (taken > 0 && !fits) break;
       count += submission.items.length;
+      weight += submission.weight;
       taken += 1;
     }
     return this.pending.splice(0, taken);

@@ -1,4 +1,12 @@
-import { CompressionTypes, type IHeaders, type Kafka, Partitioners, type Producer } from 'kafkajs';
+import {
+  CompressionTypes,
+  type IHeaders,
+  type Kafka,
+  type Message,
+  Partitioners,
+  type Producer,
+  type TopicMessages,
+} from 'kafkajs';
 
 import {
   type EventMetadata,
@@ -9,6 +17,7 @@ import {
   toHeaders,
 } from '@newsflow/contracts';
 
+import { BatchCoalescer } from './batch-coalescer';
 import { PermanentError } from './errors';
 
 export interface PublishRequest<T extends Topic> {
@@ -27,12 +36,36 @@ export interface RawMessage {
   headers: IHeaders;
 }
 
+/** One message on its way, with its topic: what the sends of a publisher are merged from. */
+interface OutgoingMessage {
+  topic: string;
+  message: Message;
+}
+
+/**
+ * Sends merged into one produce request at most: 1,000 messages and 512 KiB, so that even when they
+ * all go to one partition its record batch stays under the broker's default message.max.bytes (1 MiB).
+ */
+const MAX_MERGED_MESSAGES = 1_000;
+const MAX_MERGED_BYTES = 512 * 1024;
+
 /**
  * The only way services write to Kafka: payloads are checked against the topic's contract before
  * they leave, so a bug shows up in the producer, not in every consumer downstream.
+ *
+ * Sends made while an earlier one is on its way are merged into the next produce request (kafkajs
+ * sends one request per send() call). Ingestion publishes each single-article file on its own, and at a
+ * steady trickle those requests were the broker's busiest work; now one request carries what arrived
+ * during the previous one, with no added wait when the publisher is idle. A merged request that fails
+ * is sent again submission by submission, so each caller gets its own outcome (see BatchCoalescer).
  */
 export class EventPublisher {
   private readonly producer: Producer;
+  private readonly sends = new BatchCoalescer<OutgoingMessage>((messages) => this.sendNow(messages), {
+    maxItems: MAX_MERGED_MESSAGES,
+    maxWeight: MAX_MERGED_BYTES,
+    weigh: ({ message }) => byteLength(message.key) + byteLength(message.value),
+  });
   private connected = false;
 
   constructor(
@@ -56,6 +89,7 @@ export class EventPublisher {
   async disconnect(): Promise<void> {
     if (!this.connected) return;
     this.connected = false;
+    await this.sends.settled();
     await this.producer.disconnect();
   }
 
@@ -87,15 +121,16 @@ export class EventPublisher {
         parent: request.traceParent,
       });
     });
-    await this.producer.send({
-      topic,
-      compression: CompressionTypes.None,
-      messages: requests.map((request, index) => ({
-        key: request.key,
-        value: JSON.stringify(request.payload),
-        headers: toHeaders(metadata[index] as EventMetadata),
+    await this.sends.submit(
+      requests.map((request, index) => ({
+        topic,
+        message: {
+          key: request.key,
+          value: JSON.stringify(request.payload),
+          headers: toHeaders(metadata[index] as EventMetadata),
+        },
       })),
-    });
+    );
     return metadata;
   }
 
@@ -107,6 +142,25 @@ export class EventPublisher {
   /** Sends several messages as they are in one request (retry topics); resolves once all are acknowledged. */
   async publishRawMany(topic: string, messages: readonly RawMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.producer.send({ topic, messages: [...messages] });
+    await this.sends.submit(messages.map((message) => ({ topic, message })));
   }
+
+  /** One produce request (per broker) for messages of any topics, in their order per topic. */
+  private async sendNow(messages: readonly OutgoingMessage[]): Promise<void> {
+    const byTopic = new Map<string, TopicMessages>();
+    for (const { topic, message } of messages) {
+      const entry = byTopic.get(topic) ?? { topic, messages: [] };
+      entry.messages.push(message);
+      byTopic.set(topic, entry);
+    }
+    await this.producer.sendBatch({
+      topicMessages: [...byTopic.values()],
+      compression: CompressionTypes.None,
+    });
+  }
+}
+
+function byteLength(data: Buffer | string | null | undefined): number {
+  if (data === null || data === undefined) return 0;
+  return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
 }
