@@ -11,6 +11,11 @@ export interface E2eBenchOptions {
   /** Offered rate of the steady phase, articles (text files) per second. */
   rate: number;
   steadySeconds: number;
+  /**
+   * Seconds of text files at `rate` before anything is measured, so that the phases see the broker's
+   * and the services' code compiled (JIT) and their caches and pools filled; 0 for none.
+   */
+  warmupSeconds: number;
   skipSteady: boolean;
   skipFull: boolean;
   skipBuild: boolean;
@@ -31,6 +36,7 @@ export const DEFAULT_E2E_OPTIONS: E2eBenchOptions = {
   ndjsonPerFile: 1_000,
   rate: 100,
   steadySeconds: 30,
+  warmupSeconds: 10,
   skipSteady: false,
   skipFull: false,
   skipBuild: false,
@@ -47,8 +53,9 @@ export const E2E_USAGE = `Usage: npm run bench -- [options]
 The end-to-end benchmark: builds the four services (Nx, cached), starts them from dist/ on free ports
 with a database of their own (newsflow_bench_e2e on the Postgres of DATABASE_URL, recreated each run),
 a throw-away Kafka broker on free ports (data under .cache/, deleted afterwards; or KAFKA_BROKERS), a
-temporary inbox folder and a webhook receiver subscribed to every article, then drops Reuters-21578
-articles into the inbox:
+temporary inbox folder and a webhook receiver subscribed to every article, warms the pipeline up with
+--warmup-seconds of text files at --rate (not measured), then drops Reuters-21578 articles into the
+inbox:
 
   1. steady: text files at --rate articles/s for --steady-seconds: latency p50/p95/p99 from the drop
      to ingested and enriched (events published), stored (enrichment committed in storage) and the
@@ -67,6 +74,7 @@ go to bench/results/e2e-<time>.{json,md}. Needs Java (for the broker) and Postgr
   --ndjson-per-file <n>   articles per NDJSON file (default 1000)
   --rate <n>              articles/s offered in the steady phase (default 100)
   --steady-seconds <n>    length of the steady phase (default 30)
+  --warmup-seconds <n>    length of the warm-up before the phases, 0 for none (default 10)
   --skip-steady           no steady phase
   --skip-full             no full-speed phase (and no enrichment-alone comparison)
   --skip-build            start from dist/ as it is
@@ -117,6 +125,10 @@ export function parseE2eArgs(argv: readonly string[]): ParsedE2eArgs {
       const share = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
       if (!(share >= 0 && share <= 1)) return fail(`${flag} needs a number from 0 to 1`);
       options.ndjsonShare = share;
+    } else if (flag === '--warmup-seconds') {
+      const parsed = integerAtLeast(value(), 0);
+      if (parsed === undefined) return fail(`${flag} needs a whole number of seconds (0 for no warm-up)`);
+      options.warmupSeconds = parsed;
     } else if (flag === '--inbox-stable-ms') {
       const parsed = integerAtLeast(value(), 1);
       if (parsed === undefined) return fail(`${flag} needs a positive integer (milliseconds)`);

@@ -11,10 +11,11 @@ import {
   pipelineCpuPerArticle,
   postgresLine,
   stageRows,
+  warmupLine,
 } from './report';
 import { stageResult } from './timeline';
 
-function phase(name: 'steady' | 'full', latencyMs: number, rate: number | undefined): PhaseReport {
+function phase(name: PhaseReport['name'], latencyMs: number, rate: number | undefined): PhaseReport {
   // 100 articles dropped 10 ms apart, each reaching every stage `latencyMs` later.
   const drops = new Map(Array.from({ length: 100 }, (_, i) => [`id${i}`, i * 10] as const));
   const reached = new Map([...drops].map(([id, at]) => [id, at + latencyMs] as const));
@@ -149,6 +150,14 @@ describe('cpuLine', () => {
   it('sums the known CPU seconds into cores busy over the phase', () => {
     expect(cpuLine(phase('full', 10, undefined))).toBe(
       'CPU seconds over the 2.0 s of the phase: storage 0.5 s, postgres n/a, enrichment 1.5 s; 2.0 s in all = 1.00 cores busy',
+    );
+  });
+});
+
+describe('warmupLine', () => {
+  it('says how many articles warmed the pipeline up and that all of them came through', () => {
+    expect(warmupLine(phase('warm-up', 40, 100))).toBe(
+      'Warm-up (not measured): 100 articles at 100/s, 100 stored and 100 webhooks within 2.0 s',
     );
   });
 });

@@ -25,7 +25,8 @@ const STAGE_LABELS: Record<Stage, string> = {
 };
 
 export interface PhaseReport {
-  name: 'steady' | 'full';
+  /** 'warm-up' is run and checked like the others but left out of the results. */
+  name: 'warm-up' | 'steady' | 'full';
   /** Offered rate of the steady phase; undefined at full speed. */
   offeredRate: number | undefined;
   files: { text: number; ndjson: number };
@@ -210,6 +211,16 @@ export function idleLine(idleCpu: Record<string, number | undefined>, seconds: n
     .filter(([, value]) => value !== undefined && value >= 0.005)
     .map(([name, value]) => `${name} ${(value ?? 0).toFixed(2)}`);
   return `Idle for ${seconds} s before the phases: ${total.toFixed(2)} cores busy (${parts.join(', ')})`;
+}
+
+/** The warm-up in one line: it is not measured, only waited for (and a stall in it is reported). */
+export function warmupLine(phase: PhaseReport): string {
+  const total = phase.articles.text + phase.articles.ndjson;
+  const { stored, notified } = phase.stages;
+  return (
+    `Warm-up (not measured): ${int(total)} articles at ${int(phase.offeredRate ?? 0)}/s, ` +
+    `${int(stored.reached)} stored and ${int(notified.reached)} webhooks within ${phase.seconds.toFixed(1)} s`
+  );
 }
 
 export function lagLine(phase: PhaseReport): string {

@@ -23,8 +23,8 @@ export interface CommitSample {
 /**
  * When each message was first seen committed by the group: the first sample whose committed offset of
  * its partition is beyond the message's offset. The group commits after the transaction that wrote the
- * chunk, so this is when the article was stored, late by at most one sampling interval. Messages never
- * seen committed are not in the result.
+ * chunk, so this is when the article was stored (samples are the group's commits, timed by the broker).
+ * Messages never seen committed are not in the result.
  */
 export function committedTimes(
   messages: readonly TopicMessage[],
