@@ -123,6 +123,24 @@ describe('LocalFolderStore', () => {
       expect(await readAll(await store.read('über dir/ñ €.txt'))).toEqual(content);
     });
 
+    it('reads through a symbolic link that stays inside the folder, and from a folder reached through one', async () => {
+      await put(root, 'dir/target.txt', 'inside');
+      await symlink(path.join(root, 'dir', 'target.txt'), path.join(root, 'alias.txt'));
+      expect(await readAll(await store.read('alias.txt'))).toEqual(Buffer.from('inside'));
+      expect((await store.head('alias.txt'))?.sizeBytes).toBe(6);
+
+      const linkedRoot = `${root}-link`;
+      await symlink(root, linkedRoot);
+      try {
+        const throughLink = new LocalFolderStore(linkedRoot);
+        await put(root, 'top.txt', 'top');
+        expect(await readAll(await throughLink.read('top.txt'))).toEqual(Buffer.from('top'));
+        expect(await readAll(await throughLink.read('dir/target.txt'))).toEqual(Buffer.from('inside'));
+      } finally {
+        await rm(linkedRoot, { force: true });
+      }
+    });
+
     it('returns null / ObjectNotFoundError for missing keys and folders', async () => {
       await put(root, 'dir/a.txt');
       expect(await store.head('missing.txt')).toBeNull();

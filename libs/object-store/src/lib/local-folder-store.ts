@@ -230,7 +230,20 @@ export class LocalFolderStore implements ObjectStore {
    * they stay inside the root; null when there is no such file.
    */
   private async existingFile(key: string): Promise<{ path: string; stats: Stats } | null> {
-    const file = path.join(this.root, ...this.keySegments(key));
+    const segments = this.keySegments(key);
+    const file = path.join(this.root, ...segments);
+    if (segments.length === 1) {
+      // A regular file right in the root cannot lead out of it: one lstat instead of resolving the path
+      // (and the root) through every symbolic link, which was a good part of ingesting a small file.
+      let stats: Stats;
+      try {
+        stats = await lstat(file);
+      } catch (error) {
+        if (isMissing(error)) return null;
+        throw error;
+      }
+      if (!stats.isSymbolicLink()) return stats.isFile() ? { path: file, stats } : null;
+    }
     let real: string;
     try {
       real = await realpath(file);
