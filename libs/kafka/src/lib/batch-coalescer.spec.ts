@@ -101,6 +101,19 @@ describe('BatchCoalescer', () => {
     expect(recorder.calls).toEqual([['a1', 'b1', 'b2', 'c1'], ['a1'], ['b1', 'b2'], ['c1']]);
   });
 
+  it('rejects every submission of a failed merged call at once when the error is not one to isolate', async () => {
+    const recorder = recordingRun({ failOn: 'b1' });
+    const coalescer = new BatchCoalescer(recorder.run, {
+      maxItems: 100,
+      isolateFailure: (error) => !String(error).includes('cannot write'),
+    });
+
+    const outcomes = await Promise.allSettled([coalescer.submit(['a1']), coalescer.submit(['b1'])]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(recorder.calls).toEqual([['a1', 'b1']]);
+  });
+
   it('keeps working after a failure', async () => {
     const recorder = recordingRun({ failOn: 'bad' });
     const coalescer = new BatchCoalescer(recorder.run, { maxItems: 100 });

@@ -15,6 +15,12 @@ export interface BatchCoalescerOptions<T> {
    */
   maxWeight?: number;
   weigh?: (item: T) => number;
+  /**
+   * Whether the submissions of a merged call that failed with this error are run again one by one
+   * (the default, for errors one bad item causes). False rejects them all with the error at once: for
+   * errors of the whole call (the server is unreachable), where running each again only waits longer.
+   */
+  isolateFailure?: (error: unknown) => boolean;
 }
 
 /**
@@ -100,7 +106,11 @@ export class BatchCoalescer<T> {
     }
     try {
       await this.run(group.flatMap((submission) => submission.items));
-    } catch {
+    } catch (error) {
+      if (this.options.isolateFailure?.(error) === false) {
+        for (const submission of group) submission.reject(error);
+        return;
+      }
       // Which submission failed is unknown: each gets its own call, and its own outcome.
       for (const submission of group) await this.runAlone(submission);
       return;

@@ -18,7 +18,7 @@ import {
 } from '@newsflow/contracts';
 
 import { BatchCoalescer } from './batch-coalescer';
-import { PermanentError } from './errors';
+import { PermanentError, classifyError } from './errors';
 
 export interface PublishRequest<T extends Topic> {
   topic: T;
@@ -56,8 +56,9 @@ const MAX_MERGED_BYTES = 512 * 1024;
  * Sends made while an earlier one is on its way are merged into the next produce request (kafkajs
  * sends one request per send() call). Ingestion publishes each single-article file on its own, and at a
  * steady trickle those requests were the broker's busiest work; now one request carries what arrived
- * during the previous one, with no added wait when the publisher is idle. A merged request that fails
- * is sent again submission by submission, so each caller gets its own outcome (see BatchCoalescer).
+ * during the previous one, with no added wait when the publisher is idle. A merged request the broker
+ * refuses is sent again submission by submission, so each caller gets its own outcome (see
+ * BatchCoalescer); one that failed for every caller alike (no broker) fails them all at once.
  */
 export class EventPublisher {
   private readonly producer: Producer;
@@ -65,6 +66,9 @@ export class EventPublisher {
     maxItems: MAX_MERGED_MESSAGES,
     maxWeight: MAX_MERGED_BYTES,
     weigh: ({ message }) => byteLength(message.key) + byteLength(message.value),
+    // A refused message (too large, say) fails its own caller only; a broker that cannot be reached
+    // fails them all at once, instead of each caller waiting out kafkajs's retries again on its own.
+    isolateFailure: (error) => !classifyError(error).retryable,
   });
   private connected = false;
 
