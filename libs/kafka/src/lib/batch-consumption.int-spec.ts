@@ -21,6 +21,7 @@ import {
   collectMessages,
   committedOffset,
   deferred,
+  deleteTopics,
   eventually,
   readTopicToEnd,
   sampleIngestedArticle,
@@ -66,14 +67,7 @@ describe('ConsumerRunner in batch mode against a real broker', () => {
 
   afterAll(async () => {
     await publisher?.disconnect();
-    if (topics.length === 0) return;
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await admin.deleteTopics({ topics });
-    } finally {
-      await admin.disconnect();
-    }
+    await deleteTopics(kafka, topics);
   }, TEST_TIMEOUT_MS);
 
   /** A fresh one-partition topic standing in for news.articles.ingested.v1. */

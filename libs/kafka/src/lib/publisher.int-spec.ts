@@ -7,7 +7,13 @@ import { type Kafka, type Producer } from 'kafkajs';
 
 import { Topic } from '@newsflow/contracts';
 
-import { readTopicToEnd, sampleIngestedArticle, testKafkaClient, uniqueId } from '../testing/kafka-testing';
+import {
+  deleteTopics,
+  readTopicToEnd,
+  sampleIngestedArticle,
+  testKafkaClient,
+  uniqueId,
+} from '../testing/kafka-testing';
 
 import { EventPublisher } from './publisher';
 
@@ -35,14 +41,7 @@ describe('EventPublisher against a real broker', () => {
 
   afterAll(async () => {
     await publisher?.disconnect();
-    if (topics.length === 0) return;
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await admin.deleteTopics({ topics });
-    } finally {
-      await admin.disconnect();
-    }
+    await deleteTopics(kafka, topics);
   }, TEST_TIMEOUT_MS);
 
   /** A fresh one-partition topic; `maxMessageBytes` sets its max.message.bytes. */

@@ -78,6 +78,18 @@ export async function ensureContractTopics(kafka: Kafka): Promise<void> {
   });
 }
 
+/** Deletes a suite's private topics (nothing when there are none). */
+export async function deleteTopics(kafka: Kafka, topics: readonly string[]): Promise<void> {
+  if (topics.length === 0) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [...topics] });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Whether `promise` settles within `timeoutMs`; the timer never outlives the call. */
 export async function settlesWithin(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
