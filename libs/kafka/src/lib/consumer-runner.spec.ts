@@ -152,9 +152,9 @@ describe('ConsumerRunner', () => {
     expect(() => fetchSizes({ maxBytesPerPartition: 0 })).toThrow(/maxBytesPerPartition/);
   });
 
-  it('has a fetch wait for 64 KiB or 100 ms by default, and takes other values', async () => {
+  it('has a fetch wait for 64 KiB or 200 ms by default, and takes other values', async () => {
     const defaults = await startedRunner();
-    expect(defaults.state.consumerConfig).toMatchObject({ minBytes: 65_536, maxWaitTimeInMs: 100 });
+    expect(defaults.state.consumerConfig).toMatchObject({ minBytes: 65_536, maxWaitTimeInMs: 200 });
     const immediate = await startedRunner({ fetchMinBytes: 1, fetchMaxWaitMs: 1_000 });
     expect(immediate.state.consumerConfig).toMatchObject({ minBytes: 1, maxWaitTimeInMs: 1_000 });
     expect(() => fetchWaits({ fetchMinBytes: 0 })).toThrow(/fetchMinBytes/);

@@ -497,7 +497,8 @@ const DEFAULT_PARTITIONS_CONSUMED_CONCURRENTLY = 3;
 const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
 /** About five enriched events or twenty ingested ones. */
 export const DEFAULT_FETCH_MIN_BYTES = 64 * 1024;
-export const DEFAULT_FETCH_MAX_WAIT_MS = 100;
+/** As the services' KAFKA_FETCH_MAX_WAIT_MS (see there why 200). */
+export const DEFAULT_FETCH_MAX_WAIT_MS = 200;
 
 /**
  * How long a fetch waits for data. Returning as soon as there is any (Kafka's default) hands a consumer
