@@ -1,6 +1,6 @@
 import { parseArticleText } from '@newsflow/article-format';
 import { Topic } from '@newsflow/contracts';
-import { CompressionTypes, type Kafka, type ProducerRecord } from 'kafkajs';
+import { CompressionTypes, type Kafka, type ProducerBatch, type ProducerRecord } from 'kafkajs';
 
 import { type EventRequest, toEventRequests } from './ingested-event';
 import { BENCH_TOPIC } from './kafka-setup';
@@ -13,6 +13,13 @@ function fakeKafka(): { kafka: Kafka; sent: ProducerRecord[] } {
     disconnect: jest.fn(async () => undefined),
     send: jest.fn(async (record: ProducerRecord) => {
       sent.push(record);
+      return [];
+    }),
+    // EventPublisher sends through sendBatch (it merges concurrent sends): one record per topic.
+    sendBatch: jest.fn(async (batch: ProducerBatch) => {
+      for (const { topic, messages } of batch.topicMessages ?? []) {
+        sent.push({ topic, messages, compression: batch.compression });
+      }
       return [];
     }),
   };
