@@ -146,50 +146,54 @@ export function isReachable(host, port, timeoutMs = 1000) {
 }
 
 /**
- * A TCP port on 127.0.0.1 that nothing listens on right now.
- * @returns {Promise<number>}
+ * Ports handed out to listen on: below Linux's ephemeral range (32768-60999). The kernel gives ports of
+ * that range to outgoing connections as their source ports, so a port found free there (as `listen(0)`
+ * finds them) can be taken by some client's connection before our broker or service binds it
+ * (EADDRINUSE; seen in CI).
  */
-export function freePort() {
-  return new Promise((resolve, reject) => {
+const LISTEN_PORTS = { from: 20_000, to: 32_767 };
+
+/**
+ * Whether something can listen on `port` of 127.0.0.1 right now.
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
+function canListen(port) {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('could not allocate a free port'))));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, HOST, () => server.close(() => resolve(true)));
   });
 }
 
 /**
- * Several distinct free ports (all held open until each is known, so they differ).
+ * A TCP port on 127.0.0.1 that nothing listens on right now (see LISTEN_PORTS).
+ * @returns {Promise<number>}
+ */
+export async function freePort() {
+  const [port] = await freePorts(1);
+  return /** @type {number} */ (port);
+}
+
+/**
+ * Several distinct free ports, picked at random from LISTEN_PORTS, so that callers running at the same
+ * time (test runs, benchmarks) rarely pick the same one.
  * @param {number} count
  * @returns {Promise<number[]>}
  */
 export async function freePorts(count) {
-  /** @type {net.Server[]} */
-  const servers = [];
-  try {
-    /** @type {number[]} */
-    const ports = [];
-    for (let i = 0; i < count; i++) {
-      const server = net.createServer();
-      servers.push(server);
-      await new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, HOST, () => resolve(undefined));
-      });
-      const address = server.address();
-      if (typeof address !== 'object' || !address) throw new Error('could not allocate a free port');
-      ports.push(address.port);
+  /** @type {Set<number>} */
+  const ports = new Set();
+  const span = LISTEN_PORTS.to - LISTEN_PORTS.from + 1;
+  for (let attempt = 0; ports.size < count; attempt++) {
+    if (attempt >= 50 * count) {
+      throw new Error(`no ${count} free ports between ${LISTEN_PORTS.from} and ${LISTEN_PORTS.to}`);
     }
-    return ports;
-  } finally {
-    await Promise.all(
-      servers.map((server) => new Promise((resolve) => server.close(() => resolve(undefined)))),
-    );
+    const port = LISTEN_PORTS.from + Math.floor(Math.random() * span);
+    if (!ports.has(port) && (await canListen(port))) ports.add(port);
   }
+  return [...ports];
 }
 
 // ---------------------------------------------------------------------------------------------------
