@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, utimes, writeFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { LocalFolderStore } from './local-folder-store';
+import { LocalFolderStore, readChunkBytes } from './local-folder-store';
 import { InvalidKeyError, type ObjectInfo, ObjectNotFoundError } from './object-store';
 
 async function put(root: string, key: string, content: string | Buffer = key): Promise<void> {
@@ -139,6 +139,19 @@ describe('LocalFolderStore', () => {
       } finally {
         await rm(linkedRoot, { force: true });
       }
+    });
+
+    it('reads a small file in one chunk of its size, and a large one whole in 64 KiB chunks', async () => {
+      await put(root, 'small.txt', 'x'.repeat(2_000));
+      const small: Buffer[] = [];
+      for await (const chunk of await store.read('small.txt')) small.push(Buffer.from(chunk));
+      expect(small.map((chunk) => chunk.length)).toEqual([2_000]);
+
+      const large = Buffer.alloc(200_000, 7);
+      await put(root, 'large.bin', large);
+      expect(await readAll(await store.read('large.bin'))).toEqual(large);
+
+      expect([0, 2_000, 65_535, 1_000_000].map(readChunkBytes)).toEqual([1, 2_001, 65_536, 65_536]);
     });
 
     it('returns null / ObjectNotFoundError for missing keys and folders', async () => {
