@@ -97,36 +97,31 @@ describe('EventPublisher against a real broker', () => {
   );
 
   it(
-    'keeps contract events and raw messages of different topics apart when they share a request',
+    'keeps the messages of different topics apart when they share a request, and refuses an invalid event before sending',
     async () => {
-      const rawTopic = await privateTopic();
-      const contractTopic = await privateTopic();
+      const firstTopic = await privateTopic();
+      const secondTopic = await privateTopic();
       const article = sampleIngestedArticle();
-      const contractPublisher = new EventPublisher(kafka, '/newsflow/publisher-int-spec');
-      await contractPublisher.connect();
-      try {
-        // The contract check runs before anything is sent: an invalid payload never reaches the queue.
-        await expect(
-          contractPublisher.publishMany(Topic.ArticleIngestedV1, [
-            { key: 'bad', payload: { ...article, id: 'not-an-id' } },
-          ]),
-        ).rejects.toThrow('refusing to publish an invalid');
-        await Promise.all([
-          contractPublisher.publishRaw(rawTopic, { key: 'raw-1', value: 'one', headers: {} }),
-          contractPublisher.publishRaw(contractTopic, { key: article.id, value: 'two', headers: {} }),
-          contractPublisher.publishRaw(rawTopic, { key: 'raw-2', value: 'three', headers: {} }),
-        ]);
-      } finally {
-        await contractPublisher.disconnect();
-      }
 
-      const raw = await readTopicToEnd(kafka, rawTopic, () => true);
-      const other = await readTopicToEnd(kafka, contractTopic, () => true);
-      expect(raw.map((message) => [message.key, message.value?.toString('utf8')])).toEqual([
-        ['raw-1', 'one'],
-        ['raw-2', 'three'],
+      // The contract check runs before anything is queued: an invalid payload is never sent.
+      await expect(
+        publisher.publishMany(Topic.ArticleIngestedV1, [
+          { key: 'bad', payload: { ...article, id: 'not-an-id' } },
+        ]),
+      ).rejects.toThrow('refusing to publish an invalid');
+      await Promise.all([
+        publisher.publishRaw(firstTopic, { key: 'first-1', value: 'one', headers: {} }),
+        publisher.publishRaw(secondTopic, { key: article.id, value: 'two', headers: {} }),
+        publisher.publishRaw(firstTopic, { key: 'first-2', value: 'three', headers: {} }),
       ]);
-      expect(other.map((message) => [message.key, message.value?.toString('utf8')])).toEqual([
+
+      const first = await readTopicToEnd(kafka, firstTopic, () => true);
+      const second = await readTopicToEnd(kafka, secondTopic, () => true);
+      expect(first.map((message) => [message.key, message.value?.toString('utf8')])).toEqual([
+        ['first-1', 'one'],
+        ['first-2', 'three'],
+      ]);
+      expect(second.map((message) => [message.key, message.value?.toString('utf8')])).toEqual([
         [article.id, 'two'],
       ]);
     },
