@@ -166,7 +166,7 @@ async function run(
   process.once('SIGINT', interrupt);
   let kafka: Kafka | undefined;
   let admin: Admin | undefined;
-  let sampler: CommitLog | undefined;
+  let commitLog: CommitLog | undefined;
   const notes: string[] = [];
   let failed = false;
   try {
@@ -180,9 +180,9 @@ async function run(
       { label: 'storage', group: stack.groups.storage, topic: Topic.ArticleEnrichedV1 },
       { label: 'notification', group: stack.groups.notification, topic: Topic.ArticleEnrichedV1 },
     ];
-    sampler = new CommitLog(kafka, admin, stack.groups.storage, lagWatches);
-    await sampler.start();
-    const context: PhaseContext = { stack, kafka, admin, sampler, options };
+    commitLog = new CommitLog(kafka, admin, stack.groups.storage, lagWatches);
+    await commitLog.start();
+    const context: PhaseContext = { stack, kafka, admin, commitLog, options };
 
     if (warmupObjects.length > 0) {
       const warmup = await runPhase(context, 'warm-up', warmupObjects, options.rate);
@@ -274,7 +274,7 @@ async function run(
     out(`\nResults: ${written.map((path) => relative(root, path)).join(', ')}`);
   } finally {
     process.removeListener('SIGINT', interrupt);
-    await sampler?.stop();
+    await commitLog?.stop();
     await admin?.disconnect();
     for (const problem of await stack.stop(options.keep)) process.stderr.write(`${problem}\n`);
     if (options.keep) out(`Kept the database (DATABASE_URL=${stack.databaseUrl})`);
@@ -286,7 +286,7 @@ interface PhaseContext {
   stack: Stack;
   kafka: Kafka;
   admin: Admin;
-  sampler: CommitLog;
+  commitLog: CommitLog;
   options: E2eBenchOptions;
 }
 
@@ -347,11 +347,11 @@ class PhaseCpu {
 
 async function runPhase(
   context: PhaseContext,
-  name: PhaseReport['name'] | 'warm-up',
+  name: PhaseReport['name'],
   objects: readonly DropObject[],
   rate: number | undefined,
 ): Promise<PhaseReport> {
-  const { stack, admin, sampler, options } = context;
+  const { stack, admin, commitLog, options } = context;
   const total = articleCount(objects);
   stage(stack.staging, objects);
   const ingestedStart = await topicEnds(admin, Topic.ArticleIngestedV1);
@@ -374,7 +374,7 @@ async function runPhase(
     total,
     dropped: times.byId.size,
     enriched: between(enrichedStart, enrichedEnd),
-    stored: between(storedStart, sampler.latest()?.offsets ?? storedStart),
+    stored: between(storedStart, commitLog.latest()?.offsets ?? storedStart),
     notified: stack.receiver.arrivals.length - webhooksBefore,
     elapsedSeconds: (Date.now() - started) / 1000,
   });
@@ -413,7 +413,7 @@ async function runPhase(
   let lastProgressAt = Date.now();
   for (;;) {
     stack.assertRunning();
-    sampler.assertHealthy();
+    commitLog.assertHealthy();
     enrichedEnd = await topicEnds(admin, Topic.ArticleEnrichedV1);
     const now = state();
     bar.update(now);
@@ -429,7 +429,7 @@ async function runPhase(
     await sleep(250);
   }
   // Every commit up to now read, so that the join sees the last ones.
-  await sampler.caughtUp();
+  await commitLog.caughtUp();
   const seconds = (Date.now() - started) / 1000;
   const { cpuSeconds, postgresByService } = cpu.finish();
   enrichedEnd = await topicEnds(admin, Topic.ArticleEnrichedV1);
@@ -438,7 +438,7 @@ async function runPhase(
   const ingestedEnd = await topicEnds(admin, Topic.ArticleIngestedV1);
   const ingested = await readTopic(context.kafka, Topic.ArticleIngestedV1, ingestedStart, ingestedEnd);
   const messages = await readTopic(context.kafka, Topic.ArticleEnrichedV1, enrichedStart, enrichedEnd);
-  const stored = committedTimes(messages, sampler.samples);
+  const stored = committedTimes(messages, commitLog.samples);
   const reached: Record<Stage, Map<string, number>> = {
     ingested: earliestById(ingested.map((message) => ({ id: message.id, at: message.timestamp }))),
     enriched: earliestById(messages.map((message) => ({ id: message.id, at: message.timestamp }))),
@@ -477,7 +477,7 @@ async function runPhase(
   // Statistics reach the shared counters within a second of each transaction's end.
   await sleep(1_000);
   const tableWrites = tableWritesBetween(writesBefore, await withBenchDatabase(stack, snapshotTableWrites));
-  const peak = peakLags(sampler.lags, started);
+  const peak = peakLags(commitLog.lags, started);
   const phase: PhaseReport = {
     name,
     offeredRate: rate,
