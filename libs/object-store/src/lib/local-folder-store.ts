@@ -46,14 +46,18 @@ function isMissing(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+/** What `operation` resolves with, or null when the path (or a parent of it) is not there (any more). */
+async function unlessMissing<T>(operation: Promise<T>): Promise<T | null> {
+  try {
+    return await operation;
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+}
+
 async function exists(file: string): Promise<boolean> {
-  return lstat(file).then(
-    () => true,
-    (error: unknown) => {
-      if (isMissing(error)) return false;
-      throw error;
-    },
-  );
+  return (await unlessMissing(lstat(file))) !== null;
 }
 
 /** Node's default for file streams: what large files are read in. */
@@ -111,14 +115,8 @@ export class LocalFolderStore implements ObjectStore {
       if (entry.isDirectory()) {
         if (!isIgnoredLocalName(entry.name, 'directory')) yield* this.walk(full, [...segments, entry.name]);
       } else if (entry.isFile() && !isIgnoredLocalName(entry.name, 'file')) {
-        let stats: Stats;
-        try {
-          stats = await lstat(full);
-        } catch (error) {
-          if (isMissing(error)) continue; // moved away meanwhile
-          throw error;
-        }
-        if (stats.isFile()) yield this.info([...segments, entry.name].join('/'), stats);
+        const stats = await unlessMissing(lstat(full)); // null: moved away meanwhile
+        if (stats?.isFile()) yield this.info([...segments, entry.name].join('/'), stats);
       }
     }
   }
@@ -248,35 +246,19 @@ export class LocalFolderStore implements ObjectStore {
     if (segments.length === 1) {
       // A regular file right in the root cannot lead out of it: one lstat instead of resolving the path
       // (and the root) through every symbolic link, which was a good part of ingesting a small file.
-      let stats: Stats;
-      try {
-        stats = await lstat(file);
-      } catch (error) {
-        if (isMissing(error)) return null;
-        throw error;
-      }
+      const stats = await unlessMissing(lstat(file));
+      if (stats === null) return null;
       if (!stats.isSymbolicLink()) return stats.isFile() ? { path: file, stats } : null;
     }
-    let real: string;
-    try {
-      real = await realpath(file);
-    } catch (error) {
-      if (isMissing(error)) return null;
-      throw error;
-    }
+    const real = await unlessMissing(realpath(file));
+    if (real === null) return null;
     const realRoot = await realpath(this.root);
     const relative = path.relative(realRoot, real);
     if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
       throw new InvalidKeyError(key, 'it resolves (through a symbolic link) outside the inbox folder');
     }
-    let stats: Stats;
-    try {
-      stats = await stat(real);
-    } catch (error) {
-      if (isMissing(error)) return null;
-      throw error;
-    }
-    return stats.isFile() ? { path: real, stats } : null;
+    const stats = await unlessMissing(stat(real));
+    return stats?.isFile() ? { path: real, stats } : null;
   }
 
   private info(key: string, stats: Stats): ObjectInfo {
