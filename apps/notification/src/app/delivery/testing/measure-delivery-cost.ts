@@ -22,10 +22,8 @@ import { Client } from 'pg';
 
 import { type ArticleEnrichedV1, Topic } from '@newsflow/contracts';
 import { type ConsumedEvent } from '@newsflow/kafka';
-import { KafkaBatchContext } from '@newsflow/nest-kafka';
 
-import { ArticleMatchingHandler } from '../../matching/article-matching.handler';
-import { consumedEnriched } from '../../matching/testing/match-chunk';
+import { consumedEnriched, matchChunk } from '../../matching/testing/match-chunk';
 import { startNotificationTestApp } from '../../subscriptions/testing/notification-test-app';
 
 const [articles = 2000, rate = 100, chunk = 10] = process.argv.slice(2).map(Number);
@@ -114,26 +112,8 @@ async function main(): Promise<void> {
       body: { name: 'everything', webhookUrl: `http://127.0.0.1:${port}/hook`, keywords: ['Putin'] },
     });
     if (created.status !== 201) throw new Error(`subscription: ${created.status}`);
-    const handler = service.app.get(ArticleMatchingHandler) as unknown as Record<
-      string,
-      (...args: unknown[]) => Promise<void>
-    >;
-    const handle = async (events: ConsumedEvent<typeof Topic.ArticleEnrichedV1>[]) => {
-      if (typeof handler['onArticlesEnriched'] === 'function') {
-        const batch = {
-          topic: Topic.ArticleEnrichedV1,
-          partition: 0,
-          events,
-          attempt: 1,
-          heartbeat: async () => undefined,
-        };
-        await handler['onArticlesEnriched'](events, new KafkaBatchContext(batch));
-      } else {
-        for (const one of events) {
-          await handler['onArticleEnriched']?.(one.payload, { event: one });
-        }
-      }
-    };
+    const handle = (events: ConsumedEvent<typeof Topic.ArticleEnrichedV1>[]) =>
+      matchChunk(service.app, events);
     const delivered = async () => {
       const [row] = await service.dataSource.query<{ count: number }[]>(
         `SELECT count(*)::int AS count FROM notification.deliveries WHERE status = 'delivered'`,
