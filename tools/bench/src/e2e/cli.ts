@@ -48,16 +48,7 @@ import {
 import { writeE2eResults } from './results';
 import { BENCH_DATABASE, SERVICE_NAMES, Stack, processMemory, withAdmin, withBenchDatabase } from './stack';
 import { committedTimes, earliestById, middleRate, stageResult } from './timeline';
-import {
-  CommitLog,
-  type LagWatch,
-  type Offsets,
-  between,
-  committedOffsets,
-  peakLags,
-  readTopic,
-  topicEnds,
-} from './watch';
+import { CommitLog, type LagWatch, type Offsets, between, peakLags, readTopic, topicEnds } from './watch';
 
 const BUILD_PROJECTS = SERVICE_NAMES.join(',');
 const IDLE_SECONDS = 5;
@@ -358,9 +349,10 @@ async function runPhase(
   const enrichedStart = await topicEnds(admin, Topic.ArticleEnrichedV1);
   // A partition storage has not committed on yet counts from the end of the topic: on a shared broker a
   // new group starts there, and counting from 0 would take the topic's history for progress.
+  await commitLog.caughtUp();
   const storedStart: Offsets = new Map([
     ...enrichedStart,
-    ...(await committedOffsets(admin, stack.groups.storage, Topic.ArticleEnrichedV1)),
+    ...commitLog.committedOffsets(stack.groups.storage, Topic.ArticleEnrichedV1),
   ]);
   const webhooksBefore = stack.receiver.arrivals.length;
   const writesBefore = await withBenchDatabase(stack, snapshotTableWrites);

@@ -31,17 +31,6 @@ export async function topicEnds(admin: Admin, topic: string): Promise<Offsets> {
   return new Map(offsets.map((entry) => [entry.partition, Number(entry.high)]));
 }
 
-/** Committed offsets of a group; partitions without a commit are left out. */
-export async function committedOffsets(admin: Admin, group: string, topic: string): Promise<Offsets> {
-  const [result] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-  const offsets: Offsets = new Map();
-  for (const entry of result?.partitions ?? []) {
-    const offset = Number(entry.offset);
-    if (offset >= 0) offsets.set(entry.partition, offset);
-  }
-  return offsets;
-}
-
 /** Messages from `start` to `end`, summed over partitions (a partition missing from `start` starts at 0). */
 export function between(start: ReadonlyMap<number, number>, end: ReadonlyMap<number, number>): number {
   let total = 0;
@@ -169,6 +158,11 @@ export class CommitLog {
     }
   }
 
+  /** A group's committed offsets on a topic as read so far; partitions without a commit are left out. */
+  committedOffsets(group: string, topic: string): Offsets {
+    return new Map(this.committed.get(`${group}\u0000${topic}`));
+  }
+
   private record(commit: OffsetCommitRecord, at: number): void {
     const key = `${commit.group}\u0000${commit.topic}`;
     const offsets = this.committed.get(key) ?? new Map<number, number>();
@@ -190,8 +184,7 @@ export class CommitLog {
         ends.set(watch.topic, end);
       }
       // A partition the group never committed on counts from 0.
-      const committed = this.committed.get(`${watch.group}\u0000${watch.topic}`) ?? new Map<number, number>();
-      lag[`${watch.label} ${watch.topic}`] = between(committed, end);
+      lag[`${watch.label} ${watch.topic}`] = between(this.committedOffsets(watch.group, watch.topic), end);
     }
     this.lags.push({ at, lag });
   }
