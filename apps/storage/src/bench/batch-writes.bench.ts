@@ -110,14 +110,16 @@ async function insertStrategies(db: StorageTestDatabase, rounds: number) {
     },
     'jsonb_to_recordset of one JSON document': async (rows) => {
       await db.dataSource.query(
-        `INSERT INTO public.bench_links (article_id, entity_id, mentions, salience, offsets, aliases)
+        `INSERT INTO public.bench_links (article_id, entity_id, published_at, mentions, salience, offsets, aliases)
          SELECT * FROM jsonb_to_recordset($1::jsonb)
-           AS r(article_id text, entity_id text, mentions integer, salience double precision, offsets jsonb, aliases jsonb)`,
+           AS r(article_id text, entity_id text, published_at timestamptz, mentions integer,
+                salience double precision, offsets jsonb, aliases jsonb)`,
         [
           JSON.stringify(
             rows.map((row) => ({
               article_id: row.articleId,
               entity_id: row.entityId,
+              published_at: `${row.publishedAt}T00:00:00Z`,
               mentions: row.mentions,
               salience: row.salience,
               offsets: row.offsets,

@@ -5,6 +5,7 @@ import { SearchVectorInline1764700000000 } from './1764700000000-search-vector-i
 import { ArticleColumnsInline1764800000000 } from './1764800000000-article-columns-inline';
 import { EntityLinksNewestFirst1764900000000 } from './1764900000000-entity-links-newest-first';
 import { ArticleNotifications1765000000000 } from './1765000000000-article-notifications';
+import { ChildRowsUnchecked1765100000000 } from './1765100000000-child-rows-unchecked';
 
 /** Listed explicitly, in order: compiled and bundled output cannot be globbed reliably. */
 export const STORAGE_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const STORAGE_MIGRATIONS = [
   ArticleColumnsInline1764800000000,
   EntityLinksNewestFirst1764900000000,
   ArticleNotifications1765000000000,
+  ChildRowsUnchecked1765100000000,
 ];

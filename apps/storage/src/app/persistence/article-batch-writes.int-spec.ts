@@ -9,6 +9,7 @@ import { openServiceDatabase, serviceDataSourceOptions } from '@newsflow/databas
 import { CreateArticles1764100000000 } from '../migrations/1764100000000-create-articles';
 import { STORAGE_MIGRATIONS } from '../migrations';
 import { ArticleNotifications1765000000000 } from '../migrations/1765000000000-article-notifications';
+import { ChildRowsUnchecked1765100000000 } from '../migrations/1765100000000-child-rows-unchecked';
 import { STORAGE_SCHEMA } from '../storage.config';
 import { ArticleEntity } from './article.entity';
 import { ArticleRepository } from './article.repository';
@@ -492,6 +493,116 @@ describe('migration of articles stored before the relational schema', () => {
       expect(await old.dump({ withSystemColumns: true })).toEqual(before);
     } finally {
       await old.close();
+    }
+  });
+});
+
+describe('child rows without foreign keys (ChildRowsUnchecked1765100000000)', () => {
+  const CHILD_TABLES = [
+    'article_entities',
+    'article_keywords',
+    'article_quotes',
+    'article_amounts',
+    'near_duplicates',
+  ];
+
+  /** Child rows per table, of one article or of all. */
+  async function childRowCounts(articleId?: string): Promise<Record<string, number>> {
+    const dump = await db.dump();
+    return Object.fromEntries(
+      CHILD_TABLES.map((table) => [
+        table,
+        (dump[table] ?? []).filter(
+          (row) => articleId === undefined || (row as { article_id: string }).article_id === articleId,
+        ).length,
+      ]),
+    );
+  }
+
+  it('deleting articles deletes their child rows and leaves the other articles and the entities', async () => {
+    const { ingested, enrichedEvents } = newsDay();
+    await db.articles.saveIngestedBatch(ingested);
+    await db.articles.saveEnrichedBatch(enrichedEvents);
+    const [gone, duplicate, kept] = ingested as [ArticleIngestedV1, ArticleIngestedV1, ArticleIngestedV1];
+    const keptBefore = await childRowCounts(kept.id);
+    const entitiesBefore = (await db.dump())['entities'];
+    expect((await childRowCounts(duplicate.id))['near_duplicates']).toBe(1);
+
+    await db.dataSource.query(`DELETE FROM storage.articles WHERE id = ANY($1)`, [[gone.id, duplicate.id]]);
+
+    expect(Object.values(await childRowCounts(gone.id)).every((count) => count === 0)).toBe(true);
+    expect(Object.values(await childRowCounts(duplicate.id)).every((count) => count === 0)).toBe(true);
+    expect(await childRowCounts(kept.id)).toEqual(keptBefore);
+    expect(keptBefore['article_entities']).toBe(3);
+    expect((await db.dump())['entities']).toEqual(entitiesBefore);
+  });
+
+  it('truncating the articles empties the child tables', async () => {
+    const { ingested, enrichedEvents } = newsDay();
+    await db.articles.saveIngestedBatch(ingested);
+    await db.articles.saveEnrichedBatch(enrichedEvents);
+    expect((await childRowCounts())['article_keywords']).toBeGreaterThan(0);
+
+    await db.dataSource.query(`TRUNCATE storage.articles`);
+
+    expect(Object.values(await childRowCounts()).every((count) => count === 0)).toBe(true);
+  });
+
+  it('deleting an entity deletes its links to articles', async () => {
+    const { ingested, enrichedEvents } = newsDay();
+    await db.articles.saveIngestedBatch(ingested);
+    await db.articles.saveEnrichedBatch(enrichedEvents);
+    const putin = entityId('PERSON', 'Vladimir Putin');
+
+    await db.dataSource.query(`DELETE FROM storage.entities WHERE id = $1`, [putin]);
+
+    const links = (await db.dump())['article_entities'] as { entity_id: string }[];
+    expect(links).toHaveLength(33 - 11);
+    expect(links.some((link) => link.entity_id === putin)).toBe(false);
+  });
+
+  it('migrating down restores the foreign keys (dropping orphans) and up again removes them', async () => {
+    const migrated = await openStorageTestDatabase('storage_unchecked_down');
+    const foreignKeys = async () =>
+      (
+        (await migrated.dataSource.query(
+          `SELECT conname FROM pg_constraint
+            WHERE contype = 'f' AND connamespace = 'storage'::regnamespace ORDER BY conname`,
+        )) as { conname: string }[]
+      ).map((row) => row.conname);
+    try {
+      expect(await foreignKeys()).toEqual([]);
+      const { ingested, enrichedEvents } = newsDay();
+      await migrated.articles.saveIngestedBatch(ingested);
+      await migrated.articles.saveEnrichedBatch(enrichedEvents);
+      // A child row written around the repository, whose article does not exist.
+      await migrated.dataSource.query(
+        `INSERT INTO storage.article_keywords (article_id, position, text, score) VALUES ('nobody', 0, 'x', 1)`,
+      );
+      const migration = new ChildRowsUnchecked1765100000000();
+      const runner = migrated.dataSource.createQueryRunner();
+      try {
+        await migration.down(runner);
+        expect(await foreignKeys()).toEqual([
+          'article_amounts_article_id_fkey',
+          'article_entities_article_id_fkey',
+          'article_entities_entity_id_fkey',
+          'article_keywords_article_id_fkey',
+          'article_quotes_article_id_fkey',
+          'near_duplicates_article_id_fkey',
+        ]);
+        const orphans = (await migrated.dataSource.query(
+          `SELECT count(*)::integer AS count FROM storage.article_keywords WHERE article_id = 'nobody'`,
+        )) as { count: number }[];
+        expect(orphans[0]?.count).toBe(0);
+        await migration.up(runner);
+      } finally {
+        await runner.release();
+      }
+      expect(await foreignKeys()).toEqual([]);
+      expect((await migrated.dump())['article_entities']).toHaveLength(33);
+    } finally {
+      await migrated.close();
     }
   });
 });

@@ -215,6 +215,11 @@ export class ArticleRepository {
     return rows.map((row) => row.id);
   }
 
+  /**
+   * No foreign key checks these rows (see ChildRowsUnchecked1765100000000): this is where they are
+   * kept consistent. They are written only for `articleIds`, rows this transaction has just inserted or
+   * locked, and links only after their entities.
+   */
   private async replaceChildRows(
     manager: EntityManager,
     articleIds: readonly string[],
