@@ -77,9 +77,16 @@ describe('ingest ledger (Postgres)', () => {
     expect(await row(object)).toMatchObject({ status: 'processing', attempts: 1 });
   });
 
-  it('gives a version to exactly one of many simultaneous claims', async () => {
+  it('gives a version to exactly one of many simultaneous claims, from several instances', async () => {
     const object = version();
-    const claims = await Promise.all(Array.from({ length: 8 }, () => ledger.claim(object, LEASE_SECONDS)));
+    // Each instance merges its own claims into one statement; the four statements race in Postgres.
+    const instances = Array.from({ length: 4 }, () => new IngestLedgerRepository(dataSource));
+    const claims = await Promise.all(
+      instances.flatMap((instance) => [
+        instance.claim(object, LEASE_SECONDS),
+        instance.claim(object, LEASE_SECONDS),
+      ]),
+    );
     expect(claims.filter((claim) => claim !== null)).toHaveLength(1);
     expect(await row(object)).toMatchObject({ attempts: 1 });
   });
@@ -133,6 +140,102 @@ describe('ingest ledger (Postgres)', () => {
     expect(await row(rejected)).toMatchObject({ status: 'rejected' });
   });
 
+  it('merges the claims, duplicate checks and completions of files in flight into one statement each', async () => {
+    const objects = Array.from({ length: 12 }, () => version());
+    const statements = countingStatements(dataSource);
+    const counted = new IngestLedgerRepository(statements.dataSource);
+
+    const claims = await Promise.all(objects.map((object) => counted.claim(object, LEASE_SECONDS)));
+    expect(claims.map((claim) => claim?.attempts)).toEqual(objects.map(() => 1));
+    expect(claims.map((claim) => claim?.key)).toEqual(objects.map((object) => object.key));
+    const known = await Promise.all(
+      objects.map((object, index) =>
+        counted.publishedContent(
+          index === 0 ? [`hash-${object.key}`, 'never-published'] : [`hash-${object.key}`],
+        ),
+      ),
+    );
+    expect(known.map((hashes) => hashes.size)).toEqual(objects.map(() => 0));
+    await Promise.all(
+      objects.map((object, index) =>
+        counted.complete(
+          object,
+          {
+            status: 'done',
+            articleIds: [`a-${index}`, `b-${index}`],
+            articlesPublished: 2,
+            duplicates: index,
+            recordsRejected: 0,
+          },
+          [
+            {
+              contentHash: `hash-${object.key}`,
+              articleId: `a-${index}`,
+              bucket: object.bucket,
+              key: object.key,
+            },
+          ],
+        ),
+      ),
+    );
+
+    expect(statements.count).toBe(3);
+    const stored: { key: string; status: string; article_ids: string[]; duplicates: number }[] =
+      await dataSource.query(
+        `SELECT key, status, article_ids, duplicates FROM ingestion.objects WHERE key = ANY($1) ORDER BY duplicates`,
+        [objects.map((object) => object.key)],
+      );
+    expect(stored).toEqual(
+      objects.map((object, index) => ({
+        key: object.key,
+        status: 'done',
+        article_ids: [`a-${index}`, `b-${index}`],
+        duplicates: index,
+      })),
+    );
+    const remembered = await ledger.publishedContent(objects.map((object) => `hash-${object.key}`));
+    expect(remembered.size).toBe(objects.length);
+  });
+
+  it('gives a version claimed twice in one merged statement to the first caller only', async () => {
+    const object = version();
+    const statements = countingStatements(dataSource);
+    const counted = new IngestLedgerRepository(statements.dataSource);
+    const [first, second] = await Promise.all([
+      counted.claim(object, LEASE_SECONDS),
+      counted.claim({ ...object, firstSeenAt: new Date() }, LEASE_SECONDS),
+    ]);
+    expect(statements.count).toBe(1);
+    expect(first).toMatchObject({ attempts: 1, firstSeenAt: object.firstSeenAt });
+    expect(second).toBeNull();
+  });
+
+  it('a completion that fails in a merged statement fails alone; the others are written', async () => {
+    const [good, bad] = [version(), version()];
+    await ledger.claim(good, LEASE_SECONDS);
+    await ledger.claim(bad, LEASE_SECONDS);
+    const outcomes = await Promise.allSettled([
+      ledger.complete(good, {
+        status: 'done',
+        articleIds: [],
+        articlesPublished: 0,
+        duplicates: 0,
+        recordsRejected: 0,
+      }),
+      // Refused by the table's CHECK constraint: the whole merged statement fails, then each runs alone.
+      ledger.complete(bad, {
+        status: 'lost' as 'done',
+        articleIds: [],
+        articlesPublished: 0,
+        duplicates: 0,
+        recordsRejected: 0,
+      }),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected']);
+    expect(await row(good)).toMatchObject({ status: 'done' });
+    expect(await row(bad)).toMatchObject({ status: 'processing' });
+  });
+
   it('writes the objects table twice per single-article file: one insert, one update', async () => {
     // One connection, so that flushing its statistics shows every write (they are kept per backend).
     const runner = dataSource.createQueryRunner();
@@ -168,4 +271,18 @@ async function tupleCounts(
      WHERE schemaname = 'ingestion' AND relname = 'objects'`,
   );
   return { inserted: Number(counts?.inserted ?? 0), updated: Number(counts?.updated ?? 0) };
+}
+
+/** A data source whose `query` counts the statements sent through it. */
+function countingStatements(dataSource: DataSource): { dataSource: DataSource; count: number } {
+  const counter = {
+    count: 0,
+    dataSource: {
+      query: (sql: string, parameters?: unknown[]) => {
+        counter.count += 1;
+        return dataSource.query(sql, parameters);
+      },
+    } as DataSource,
+  };
+  return counter;
 }
