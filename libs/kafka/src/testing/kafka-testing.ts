@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
+import { type Admin, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
 
 import { ALL_TOPICS, type ArticleIngestedV1, headerString } from '@newsflow/contracts';
 
@@ -180,18 +180,23 @@ export async function collectMessages(
   }
 }
 
+/**
+ * The topic's offsets, tried again for up to 15 s: right after a topic is created, and on a broker busy
+ * with other suites' topics, a partition's leader answers NOT_LEADER_OR_FOLLOWER for a moment.
+ */
+async function topicOffsetsOnceLed(
+  admin: Admin,
+  topic: string,
+): Promise<{ partition: number; high: string; low: string }[]> {
+  return eventually(`the offsets of ${topic}`, () => admin.fetchTopicOffsets(topic), 15_000, 250);
+}
+
 /** The end offset of each partition of `topic`: where messages sent from now on will be. */
 export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, string>> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    // Retried: a broker busy with other suites' topics answers a leadership error now and then.
-    const offsets = await eventually(
-      `the end offsets of ${topic}`,
-      () => admin.fetchTopicOffsets(topic),
-      15_000,
-      250,
-    );
+    const offsets = await topicOffsetsOnceLed(admin, topic);
     return new Map(offsets.map(({ partition, high }) => [partition, high]));
   } finally {
     await admin.disconnect();
@@ -215,7 +220,7 @@ export async function readTopicToEnd(
   await admin.connect();
   let offsets: { partition: number; high: string; low: string }[];
   try {
-    offsets = await admin.fetchTopicOffsets(topic);
+    offsets = await topicOffsetsOnceLed(admin, topic);
   } finally {
     await admin.disconnect();
   }
