@@ -315,6 +315,12 @@ describe('dashboards and alert rules against a real Prometheus', () => {
     expect(await metricsOf('ingestion')).toMatch(
       /^newsflow_articles_total\{stage="ingestion",outcome="rejected"\} 1$/m,
     );
+    // A group's lag covers its retry tiers too, where messages wait out their delays.
+    for (const name of ['enrichment', 'storage', 'notification'] as const) {
+      expect(await metricsOf(name)).toMatch(
+        /^newsflow_consumer_lag_messages\{[^}]*topic="news\.retry\.[^"]+\.1"[^}]*\} \d+$/m,
+      );
+    }
     trafficDoneAt = Date.now() / 1000;
   }, 180_000);
 

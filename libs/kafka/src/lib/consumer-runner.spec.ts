@@ -463,6 +463,14 @@ describe('ConsumerRunner', () => {
       } as KafkaMessage;
     }
 
+    it('lists the topics it reads under their Kafka names, retry tiers included, for the lag monitor', async () => {
+      const { runner } = await startedRunner({
+        retryPolicy,
+        topicNames: { [Topic.ArticleIngestedV1]: 'test.private.ingested' },
+      });
+      expect(runner.subscribedTopics()).toEqual(['test.private.ingested', tierOne, tierTwo]);
+    });
+
     it('creates the tiers like the topics read (partitions) and reads them from the beginning, whatever startFrom says', async () => {
       const { state } = await startedRunner({ retryPolicy, startFrom: 'latest' });
       expect(state.created).toEqual([

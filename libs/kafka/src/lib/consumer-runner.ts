@@ -170,6 +170,14 @@ export class ConsumerRunner {
     return { joined: this.joined, error: this.crashed?.message };
   }
 
+  /**
+   * Every Kafka topic the member reads: the contract topics under their Kafka names, then the group's
+   * retry tiers. What the lag of the group is measured on.
+   */
+  subscribedTopics(): string[] {
+    return [...this.contractTopicByName.keys(), ...this.retryTiers.map((tier) => tier.topic)];
+  }
+
   async start(): Promise<void> {
     const retryTopics = this.retryTiers.map((tier) => tier.topic);
     if (retryTopics.length > 0) {

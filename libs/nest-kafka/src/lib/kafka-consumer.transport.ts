@@ -100,6 +100,11 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     return this.runner?.status() ?? { joined: false, error: 'not started' };
   }
 
+  /** The Kafka topics the group reads, retry tiers included; none before `listen`. */
+  subscribedTopics(): string[] {
+    return this.runner?.subscribedTopics() ?? [];
+  }
+
   on(): never {
     throw new Error('KafkaConsumerTransport has no events to listen to');
   }

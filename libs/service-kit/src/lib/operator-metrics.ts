@@ -28,15 +28,17 @@ export function watchDbPool(app: INestApplication): void {
 }
 
 /**
- * Starts the lag monitor of a consuming service's group, over the topics its handlers consume (the
- * transport's patterns are the Kafka topic names). Undefined when the config names no group.
+ * Starts the lag monitor of a consuming service's group, over every topic its member reads: the
+ * contract topics and the group's retry tiers, where messages wait out their delays (a retry tier
+ * whose lag keeps growing is a dependency that keeps failing). Undefined when the config names no
+ * group. Call it once the transport listens.
  */
 export function watchConsumerLag(
   app: INestApplication,
   input: { transport: KafkaConsumerTransport; config: ConsumerGroupEnv; logger: Logger },
 ): ConsumerLagMonitor | undefined {
   const groupId = input.config.KAFKA_GROUP_ID;
-  const topics = [...input.transport.getHandlers().keys()];
+  const topics = input.transport.subscribedTopics();
   if (groupId === undefined || topics.length === 0) return undefined;
   const monitor = new ConsumerLagMonitor({
     admin: app.get<Kafka>(KAFKA_CLIENT, { strict: false }).admin(),

@@ -82,7 +82,9 @@ go to bench/results/e2e-<time>.{json,md}. Needs Java (for the broker) and Postgr
   --stall-seconds <n>     give up when nothing progressed for this long (default 120)
   --log-level <level>     LOG_LEVEL of the services (default warn)
   --cpu-prof              a V8 CPU profile of each service in .cache/bench/e2e/profiles/ (open it in
-                          Chrome DevTools; profiling slows the services down)
+                          Chrome DevTools; profiling slows the services down). With the cores saturated,
+                          time a thread spends descheduled in a system call (writev, postMessage) is
+                          charged to that call: per-thread CPU from /proc or perf tells them apart
   --keep                  keep the database instead of dropping it
   --help                  show this text`;
 
