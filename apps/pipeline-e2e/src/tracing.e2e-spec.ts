@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -190,4 +190,50 @@ describe('tracing end to end', () => {
     );
     expect(new Set(aboutArticle.map((span) => span.traceId))).toEqual(new Set([traceId]));
   }, 150_000);
+
+  it("gives each article of a JSON Lines file a trace of its own, linked to the file's span", async () => {
+    const key = `bulk-${run}.jsonl`;
+    const lines = ['first', 'second'].map((label) =>
+      JSON.stringify({
+        date: '2022-02-22',
+        lede: `Bulk ${label} article of run ${run}.`,
+        body: `The ${label} paragraph of the bulk file of run ${run}.`,
+      }),
+    );
+    await writeFile(path.join(inbox, key), `${lines.join('\n')}\n`);
+
+    const ofFile = (span: ReceivedSpan) => span.attributes['newsflow.object.key'] === key;
+    const { file, articles } = await eventually(
+      `the spans of ${key}: the file's, each article's, and enrichment's under each`,
+      async () => {
+        const file = otlp.spans.filter((span) => ofFile(span) && span.name === 'ingest object');
+        const articles = otlp.spans.filter((span) => ofFile(span) && span.name === 'ingest article');
+        const consumed = articles.filter((article) =>
+          otlp.spans.some(
+            (span) =>
+              span.service === 'enrichment' &&
+              span.name === `process ${Topic.ArticleIngestedV1}` &&
+              span.parentSpanId === article.spanId,
+          ),
+        );
+        return file.length === 1 && consumed.length === 2
+          ? { file: file[0] as ReceivedSpan, articles }
+          : undefined;
+      },
+      60_000,
+    );
+
+    expect(articles).toHaveLength(2);
+    const traces = new Set(articles.map((article) => article.traceId));
+    expect(traces.size).toBe(2);
+    expect(traces.has(file.traceId)).toBe(false);
+    for (const article of articles) {
+      expect(article.parentSpanId).toBeUndefined();
+      expect(article.links).toEqual([{ traceId: file.traceId, spanId: file.spanId }]);
+      expect(article.attributes['newsflow.object.line']).toEqual(expect.any(Number));
+      // The event the article was published with carried its span: enrichment's span is its child.
+      const enrichment = otlp.trace(article.traceId).filter((span) => span.service === 'enrichment');
+      expect(enrichment.map((span) => span.name)).toContain(`process ${Topic.ArticleIngestedV1}`);
+    }
+  }, 90_000);
 });

@@ -19,6 +19,8 @@ export interface ReceivedSpan {
   attributes: Record<string, AttributeValue>;
   /** 0 unset, 1 ok, 2 error. */
   statusCode: number;
+  /** Spans this one is linked to (not its parent), possibly in other traces. */
+  links: { traceId: string; spanId: string }[];
 }
 
 interface OtlpAnyValue {
@@ -41,6 +43,7 @@ interface OtlpSpan {
   kind?: number;
   attributes?: OtlpKeyValue[];
   status?: { code?: number };
+  links?: { traceId: string; spanId: string }[];
 }
 
 interface ExportTraceServiceRequest {
@@ -142,6 +145,7 @@ export class OtlpReceiver {
             kind: span.kind ?? 0,
             attributes: attributesOf(span.attributes),
             statusCode: span.status?.code ?? 0,
+            links: (span.links ?? []).map(({ traceId, spanId }) => ({ traceId, spanId })),
           });
         }
       }

@@ -10,7 +10,15 @@ import {
 import { type ArticleIngestedV1, type SourceObject, Topic } from '@newsflow/contracts';
 import { type EventPublisher } from '@newsflow/kafka';
 import { type ObjectInfo, type ObjectStore } from '@newsflow/object-store';
-import { inSpan } from '@newsflow/observability';
+import {
+  type Span,
+  activeTraceParent,
+  inSpan,
+  recordFailure,
+  startSpan,
+  traceParentOf,
+  tracingEnabled,
+} from '@newsflow/observability';
 
 import {
   type ClaimedObject,
@@ -60,8 +68,8 @@ export class ObjectIngestor {
     const claim = await ledger.claim({ ...object, firstSeenAt }, leaseSeconds);
     if (!claim) return { kind: 'skipped' };
     try {
-      // The start of the trace of every article in the object: the events published inside carry this
-      // span's context (one article per text or JSON file; a bulk file's articles share its trace).
+      // The start of the trace of a text or JSON file's article: the event published inside carries this
+      // span's context. A bulk file's articles each start a trace of their own, linked to this span.
       return await inSpan(
         'ingest object',
         {
@@ -101,6 +109,7 @@ export class ObjectIngestor {
         message: `${object.sizeBytes} bytes; the limit for one article is ${this.options.maxFileBytes} (INGEST_MAX_FILE_BYTES)`,
       });
     }
+    const bulk = format.format === 'ndjson';
     const progress: Progress = { articleIds: [], published: 0, duplicates: 0, recordsRejected: 0 };
     let batch: Extract<ArticleRecord, { ok: true }>[] = [];
     let records = 0;
@@ -121,12 +130,14 @@ export class ObjectIngestor {
       }
       batch.push(record);
       if (batch.length >= PUBLISH_BATCH) {
-        await this.options.ledger.rememberPublished(await this.publishBatch(object, claim, batch, progress));
+        await this.options.ledger.rememberPublished(
+          await this.publishBatch(object, claim, batch, progress, bulk),
+        );
         batch = [];
       }
     }
     // The last batch is remembered by the statement that completes the object.
-    const lastPublished = await this.publishBatch(object, claim, batch, progress);
+    const lastPublished = await this.publishBatch(object, claim, batch, progress, bulk);
     if (records === 0) {
       return this.rejectObject(object, claim, { code: 'EMPTY', message: 'The file holds no records' });
     }
@@ -154,6 +165,7 @@ export class ObjectIngestor {
     claim: ClaimedObject,
     records: readonly Extract<ArticleRecord, { ok: true }>[],
     progress: Progress,
+    bulk: boolean,
   ): Promise<PublishedContent[]> {
     if (records.length === 0) return [];
     const unique = new Map<string, Extract<ArticleRecord, { ok: true }>>();
@@ -167,17 +179,26 @@ export class ObjectIngestor {
     const fresh = [...unique.values()].filter((record) => !known.has(record.article.contentHash));
     progress.duplicates += unique.size - fresh.length;
     const ingestedAt = new Date().toISOString();
-    await this.options.publisher.publishMany(
-      Topic.ArticleIngestedV1,
-      fresh.map((record) => ({
-        key: record.article.id,
-        payload: toIngestedEvent(record.article, record.fields, {
-          source: sourceOf(object, record.location),
-          firstSeenAt: claim.firstSeenAt.toISOString(),
-          ingestedAt,
-        }),
-      })),
-    );
+    const traces = bulk ? articleTraces(object, fresh) : [];
+    try {
+      await this.options.publisher.publishMany(
+        Topic.ArticleIngestedV1,
+        fresh.map((record, index) => ({
+          key: record.article.id,
+          payload: toIngestedEvent(record.article, record.fields, {
+            source: sourceOf(object, record.location),
+            firstSeenAt: claim.firstSeenAt.toISOString(),
+            ingestedAt,
+          }),
+          traceParent: traceParentOfIndex(traces, index),
+        })),
+      );
+    } catch (error) {
+      for (const span of traces) recordFailure(span, error);
+      throw error;
+    } finally {
+      for (const span of traces) span.end();
+    }
     progress.published += fresh.length;
     for (const record of fresh) {
       if (progress.articleIds.length < MAX_LEDGER_ARTICLE_IDS) progress.articleIds.push(record.article.id);
@@ -275,6 +296,33 @@ export class ObjectIngestor {
       },
     });
   }
+}
+
+/**
+ * One root span per article of a bulk file, linked to the file's span: a file of 10,000 articles would
+ * otherwise be one trace of 50,000 spans, and an article's spans could not be told from the others'.
+ * None while tracing is off (each event then starts a trace id of its own, see newEventMetadata).
+ */
+function articleTraces(object: ObjectInfo, records: readonly Extract<ArticleRecord, { ok: true }>[]): Span[] {
+  if (!tracingEnabled()) return [];
+  const file = activeTraceParent();
+  return records.map((record) =>
+    startSpan('ingest article', {
+      root: true,
+      links: [file],
+      attributes: {
+        'newsflow.article.id': record.article.id,
+        'newsflow.object.bucket': object.bucket,
+        'newsflow.object.key': object.key,
+        ...(record.location.line === undefined ? {} : { 'newsflow.object.line': record.location.line }),
+      },
+    }),
+  );
+}
+
+function traceParentOfIndex(traces: readonly Span[], index: number): string | undefined {
+  const span = traces[index];
+  return span ? traceParentOf(span) : undefined;
 }
 
 function sourceOf(

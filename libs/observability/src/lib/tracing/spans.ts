@@ -1,6 +1,7 @@
 import {
   type Attributes,
   type Context,
+  type Link,
   ROOT_CONTEXT,
   type Span,
   type SpanContext,
@@ -70,6 +71,19 @@ export interface StartSpanOptions {
   parent?: string;
   /** Start a new trace whatever is active (an object found in the inbox is the start of its articles' traces). */
   root?: boolean;
+  /**
+   * `traceparent`s of spans this one relates to without being their child: a bulk file's span, from
+   * each of its articles' own traces. Missing or invalid ones are left out.
+   */
+  links?: readonly (string | undefined)[];
+}
+
+function linksOf(options: StartSpanOptions): Link[] | undefined {
+  const links = (options.links ?? []).flatMap((traceParent) => {
+    const linked = spanContextOf(traceParent);
+    return linked ? [{ context: linked }] : [];
+  });
+  return links.length > 0 ? links : undefined;
 }
 
 function parentContext(options: StartSpanOptions): Context {
@@ -85,7 +99,7 @@ export function startSpan(name: string, options: StartSpanOptions = {}): Span {
   if (tracer === undefined) return NOT_TRACED;
   return tracer.startSpan(
     name,
-    { kind: options.kind, attributes: options.attributes },
+    { kind: options.kind, attributes: options.attributes, links: linksOf(options) },
     parentContext(options),
   );
 }
@@ -114,7 +128,11 @@ export async function inSpan<T>(
 ): Promise<T> {
   if (tracer === undefined) return work(NOT_TRACED);
   const parent = parentContext(options);
-  const span = tracer.startSpan(name, { kind: options.kind, attributes: options.attributes }, parent);
+  const span = tracer.startSpan(
+    name,
+    { kind: options.kind, attributes: options.attributes, links: linksOf(options) },
+    parent,
+  );
   try {
     return await context.with(trace.setSpan(parent, span), () => work(span));
   } catch (error) {

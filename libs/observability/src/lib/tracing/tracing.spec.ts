@@ -171,7 +171,7 @@ describe('tracing on (an OTLP endpoint set)', () => {
     expect(traceIdOf(newEventMetadata({ type: 't', source: 's', cause: CAUSE }).traceParent)).toBe(
       consumer?.traceId,
     );
-    const root = startSpan('root', { root: true });
+    const root = startSpan('root', { root: true, links: [published.span, undefined, 'not-a-traceparent'] });
     expect(root.spanContext().traceId).not.toBe(consumer?.traceId);
     root.end();
 
@@ -189,6 +189,11 @@ describe('tracing on (an OTLP endpoint set)', () => {
     expect(innerSpan?.spanContext().spanId).toBe(parseTraceParent(published.inner)?.spanId);
     expect(innerSpan?.parentSpanContext?.spanId).toBe(consumer?.spanId);
     expect(byName.get('root')?.parentSpanContext).toBeUndefined();
+    // Linked to the consumer span (in another trace); what is not a traceparent is left out.
+    expect(byName.get('root')?.links.map((link) => link.context)).toEqual([
+      expect.objectContaining({ traceId: consumer?.traceId, spanId: consumer?.spanId }),
+    ]);
+    expect(processSpan?.links).toEqual([]);
     expect(processSpan?.resource.attributes['service.name']).toBe('tracing-test');
     // Unregistered again: the API is back to its no-op tracer.
     expect(trace.getTracer('anyone').startSpan('x').isRecording()).toBe(false);
