@@ -1,7 +1,7 @@
-import { Kafka } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 
-import { createKafkaClient } from './client';
-import { silentLogger } from './logger';
+import { createKafkaClient, kafkajsLogCreator } from './client';
+import { type RuntimeLogger, silentLogger } from './logger';
 
 jest.mock('kafkajs', () => ({ ...jest.requireActual<object>('kafkajs'), Kafka: jest.fn() }));
 
@@ -31,5 +31,63 @@ describe('createKafkaClient', () => {
     const config = jest.mocked(Kafka).mock.calls.at(-1)?.[0];
     expect(config).not.toHaveProperty('ssl');
     expect(config).not.toHaveProperty('sasl');
+  });
+});
+
+describe("kafkajs's log lines in the service log", () => {
+  function recordingLogger() {
+    const lines: { level: string; message: string; context: object }[] = [];
+    const at =
+      (level: string) =>
+      (context: object, message: string): void => {
+        lines.push({ level, message, context });
+      };
+    const logger: RuntimeLogger = {
+      debug: at('debug'),
+      info: at('info'),
+      warn: at('warn'),
+      error: at('error'),
+    };
+    return { logger, lines };
+  }
+
+  const response = (error: string) => ({
+    level: logLevel.ERROR,
+    log: {
+      timestamp: '2026-11-27T11:27:16.670Z',
+      logger: 'kafkajs',
+      message: 'Response ListOffsets(key: 2, version: 3)',
+      broker: '127.0.0.1:9092',
+      clientId: 'notification',
+      error,
+      correlationId: 9,
+      size: 691,
+    },
+  });
+
+  it('logs a broker answer kafkajs retries (a new topic without a serving leader) as a warning', () => {
+    const { logger, lines } = recordingLogger();
+    const log = kafkajsLogCreator(logger)();
+    log(response('This server is not the leader for that topic-partition'));
+    log(response('This server does not host this topic-partition'));
+    expect(lines.map((line) => line.level)).toEqual(['warn', 'warn']);
+    expect(lines[0]?.message).toBe('Response ListOffsets(key: 2, version: 3) (kafkajs retries it)');
+    expect(lines[0]?.context).toMatchObject({ kafkajs: { broker: '127.0.0.1:9092', correlationId: 9 } });
+  });
+
+  it('keeps every other error an error', () => {
+    const { logger, lines } = recordingLogger();
+    const log = kafkajsLogCreator(logger)();
+    log(response('Not authorized to access topics: [Topic authorization failed]'));
+    log({
+      ...response('This server is not the leader for that topic-partition'),
+      log: {
+        ...response('x').log,
+        message: 'Crash: KafkaJSNumberOfRetriesExceeded',
+        error: 'This server is not the leader for that topic-partition',
+      },
+    });
+    log({ level: logLevel.WARN, log: { ...response('x').log, message: 'a warning' } });
+    expect(lines.map((line) => line.level)).toEqual(['error', 'error', 'warn']);
   });
 });
