@@ -1,7 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
 
+import { recordingLogger } from '../testing/unit-fakes';
+
 import { createKafkaClient, kafkajsLogCreator } from './client';
-import { type RuntimeLogger, silentLogger } from './logger';
+import { silentLogger } from './logger';
 
 jest.mock('kafkajs', () => ({ ...jest.requireActual<object>('kafkajs'), Kafka: jest.fn() }));
 
@@ -35,22 +37,6 @@ describe('createKafkaClient', () => {
 });
 
 describe("kafkajs's log lines in the service log", () => {
-  function recordingLogger() {
-    const lines: { level: string; message: string; context: object }[] = [];
-    const at =
-      (level: string) =>
-      (context: object, message: string): void => {
-        lines.push({ level, message, context });
-      };
-    const logger: RuntimeLogger = {
-      debug: at('debug'),
-      info: at('info'),
-      warn: at('warn'),
-      error: at('error'),
-    };
-    return { logger, lines };
-  }
-
   const response = (error: string) => ({
     level: logLevel.ERROR,
     log: {

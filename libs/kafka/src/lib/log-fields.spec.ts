@@ -1,29 +1,12 @@
 import { Topic, fromHeaders, traceIdOf } from '@newsflow/contracts';
 
-import { articleMessage, recordingPublisher } from '../testing/unit-fakes';
+import { articleMessage, recordingLogger, recordingPublisher } from '../testing/unit-fakes';
 import { sampleIngestedArticle } from '../testing/kafka-testing';
 
 import { TransientError } from './errors';
 import { loggerWithFields, messageLogFields } from './log-fields';
-import { type RuntimeLogger } from './logger';
 import { processMessage } from './message-processor';
 import { firstDelivery } from './retry-topics';
-
-interface Line {
-  level: string;
-  context: Record<string, unknown>;
-  message: string;
-}
-
-function recordingLogger(): { logger: RuntimeLogger; lines: Line[] } {
-  const lines: Line[] = [];
-  const at =
-    (level: string) =>
-    (context: object, message: string): void => {
-      lines.push({ level, context: context as Record<string, unknown>, message });
-    };
-  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, lines };
-}
 
 describe('messageLogFields', () => {
   it('names the article (the key of the article topics) and the trace of the traceparent header', () => {

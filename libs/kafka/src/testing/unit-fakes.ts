@@ -1,11 +1,13 @@
 /**
- * Fakes for the unit specs of the consumer runtime: Kafka messages as kafkajs hands them over and a
- * publisher that records dead letters. Not exported from the library index.
+ * Fakes for the unit specs of the consumer runtime: Kafka messages as kafkajs hands them over, a
+ * publisher that records dead letters and a logger that records its lines. Not exported from the
+ * library index.
  */
 import { type KafkaMessage } from 'kafkajs';
 
 import { type ArticleIngestedV1, headerString, newEventMetadata, toHeaders } from '@newsflow/contracts';
 
+import { type RuntimeLogger } from '../lib/logger';
 import { type EventPublisher, type RawMessage } from '../lib/publisher';
 
 import { sampleIngestedArticle } from './kafka-testing';
@@ -50,4 +52,21 @@ export function recordingPublisher(): { publisher: EventPublisher; sent: SentDea
     },
   } as unknown as EventPublisher;
   return { publisher, sent };
+}
+
+export interface LoggedLine {
+  level: string;
+  context: Record<string, unknown>;
+  message: string;
+}
+
+/** A logger that keeps every line it is given, in order. */
+export function recordingLogger(): { logger: RuntimeLogger; lines: LoggedLine[] } {
+  const lines: LoggedLine[] = [];
+  const at =
+    (level: string) =>
+    (context: object, message: string): void => {
+      lines.push({ level, context: context as Record<string, unknown>, message });
+    };
+  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, lines };
 }
