@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 
-import { type Admin, type Consumer, type IHeaders, Kafka, logLevel } from 'kafkajs';
+import { type Consumer, type IHeaders, Kafka, logLevel } from 'kafkajs';
 
 import { type ArticleIngestedV1, type ArticleRejectedV1, Topic } from '@newsflow/contracts';
 import { ensureTopics, silentLogger } from '@newsflow/kafka';
+import { topicOffsetsOnceLed } from '@newsflow/kafka/testing';
 
 /** A message read back by a test. */
 export interface CollectedMessage {
@@ -81,7 +82,7 @@ export class KafkaCollector {
     await admin.connect();
     try {
       for (const topic of topics) {
-        for (const { partition, high } of await endOffsetsOnceLed(admin, topic)) {
+        for (const { partition, high } of await topicOffsetsOnceLed(admin, topic)) {
           starts.set(`${topic}/${partition}`, BigInt(high));
         }
       }
@@ -193,24 +194,4 @@ export function duplicatesOf(values: readonly string[]): {
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
   const repeated = [...counts].filter(([, count]) => count > 1).map(([value]) => value);
   return { unique: counts.size, extra: values.length - counts.size, repeated };
-}
-
-/**
- * The topic's end offsets. Right after the topic was created, its partitions' leader can still answer
- * "not the leader for that topic-partition" for a moment (seen in CI): retriable errors are tried
- * again for up to 10 s.
- */
-async function endOffsetsOnceLed(
-  admin: Admin,
-  topic: string,
-): Promise<{ partition: number; high: string }[]> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      return await admin.fetchTopicOffsets(topic);
-    } catch (error) {
-      if ((error as { retriable?: boolean }).retriable !== true || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
 }

@@ -184,7 +184,7 @@ export async function collectMessages(
  * The topic's offsets, tried again for up to 15 s: right after a topic is created, and on a broker busy
  * with other suites' topics, a partition's leader answers NOT_LEADER_OR_FOLLOWER for a moment.
  */
-async function topicOffsetsOnceLed(
+export async function topicOffsetsOnceLed(
   admin: Admin,
   topic: string,
 ): Promise<{ partition: number; high: string; low: string }[]> {
