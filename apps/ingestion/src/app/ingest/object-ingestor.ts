@@ -180,6 +180,7 @@ export class ObjectIngestor {
     progress.duplicates += unique.size - fresh.length;
     const ingestedAt = new Date().toISOString();
     const traces = bulk ? articleTraces(object, fresh) : [];
+    const traceParents = traces.map(traceParentOf);
     try {
       await this.options.publisher.publishMany(
         Topic.ArticleIngestedV1,
@@ -190,7 +191,7 @@ export class ObjectIngestor {
             firstSeenAt: claim.firstSeenAt.toISOString(),
             ingestedAt,
           }),
-          traceParent: traceParentOfIndex(traces, index),
+          traceParent: traceParents[index],
         })),
       );
     } catch (error) {
@@ -318,11 +319,6 @@ function articleTraces(object: ObjectInfo, records: readonly Extract<ArticleReco
       },
     }),
   );
-}
-
-function traceParentOfIndex(traces: readonly Span[], index: number): string | undefined {
-  const span = traces[index];
-  return span ? traceParentOf(span) : undefined;
 }
 
 function sourceOf(
